@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file otaprio.h
+ * @brief Umbrella header: includes every public libotaprio header.
+ * @since 0.1.0
+ */
+#ifndef OTAPRIO_H
+#define OTAPRIO_H
+
+#include "otaprio/common.h"
+
+#endif /* OTAPRIO_H */

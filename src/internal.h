@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private helpers shared by the engines. Nothing here is exported: the
+ * library is built with hidden visibility and a version script, and the
+ * `otaprio__` prefix marks these names as internal (tests link the static
+ * library to reach them).
+ */
+#ifndef OTAPRIO_INTERNAL_H
+#define OTAPRIO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otaprio/common.h"
+
+#if defined(__GNUC__)
+#define OTAPRIO__PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#define OTAPRIO__NODISCARD __attribute__((warn_unused_result))
+#else
+#define OTAPRIO__PRINTF(fmt, first)
+#define OTAPRIO__NODISCARD
+#endif
+
+/* ---- diagnostics (status.c) ------------------------------------------ */
+
+/*
+ * Records a failure in `diag` (when it is non-NULL and its size is valid)
+ * and returns `status`, so that error paths read
+ * `return otaprio__fail(diag, OTAPRIO_E_RANGE, "weight", i, "...", x);`.
+ * `field` must have static storage duration. Never allocates.
+ */
+int otaprio__fail(otaprio_diag *diag, int status, const char *field,
+                  int64_t index, const char *format, ...) OTAPRIO__PRINTF(5, 6);
+
+/* ---- size-prefixed structs (structs.c) ------------------------------- */
+
+/*
+ * One struct type's layout facts. `current` is sizeof() in this build;
+ * `minimum` is the sizeof() of the first published version. A field added
+ * later must start at or after the previous version's sizeof() (never in its
+ * trailing padding), so that every published size ends on a field boundary.
+ */
+typedef struct otaprio__layout {
+    const char *name; /* for diagnostics, e.g. "otaprio_diag" */
+    size_t current;
+    size_t minimum;
+} otaprio__layout;
+
+/*
+ * Prepares a caller's struct of `caller_size` bytes from `defaults` (a full,
+ * current-layout struct): the known prefix is copied, any newer tail is
+ * zeroed, and `size` is set to `caller_size`. Fails with
+ * OTAPRIO_E_STRUCT_SIZE, writing nothing, when `caller_size` is below the
+ * minimum.
+ */
+int otaprio__struct_init(void *caller, size_t caller_size, const void *defaults,
+                         const otaprio__layout *layout);
+
+/*
+ * Reads a caller's struct into `out`, a full current-layout struct that
+ * already holds the defaults: fields inside the caller's `size` override
+ * them, the rest keep their defaults, and `out->size` becomes the current
+ * size. Rejects a size below the minimum, and a larger size whose unknown
+ * tail is not all zero (a field this library cannot honour).
+ */
+int otaprio__struct_read(void *out, const void *caller,
+                         const otaprio__layout *layout, otaprio_diag *diag);
+
+/*
+ * Writes a full current-layout struct into a caller's struct, honouring the
+ * caller's `size`: only the fields it holds are written, a newer caller's
+ * unknown tail is zeroed, and `size` keeps the caller's value.
+ */
+int otaprio__struct_write(void *caller, const void *full,
+                          const otaprio__layout *layout);
+
+/* ---- memory (alloc.c) ------------------------------------------------ */
+
+/* A resolved allocator, copied into every handle at creation. */
+typedef struct otaprio__mem {
+    otaprio_alloc_fn alloc_fn;
+    otaprio_realloc_fn realloc_fn;
+    otaprio_free_fn free_fn;
+    void *user;
+} otaprio__mem;
+
+/* Resolves a caller's allocator (NULL means the C library's). */
+int otaprio__mem_resolve(otaprio__mem *mem, const otaprio_allocator *allocator,
+                         otaprio_diag *diag);
+
+/* malloc-like; a request for 0 bytes allocates 1 so NULL always means
+ * failure. */
+OTAPRIO__NODISCARD void *otaprio__mem_alloc(const otaprio__mem *mem,
+                                            size_t bytes);
+
+/* Allocates `count * size` zeroed bytes, or fails with OTAPRIO_E_OVERFLOW
+ * or OTAPRIO_E_NOMEM leaving `*out` untouched. */
+OTAPRIO__NODISCARD int otaprio__mem_zalloc_array(const otaprio__mem *mem,
+                                                 size_t count, size_t size,
+                                                 void **out);
+
+/* free-like; NULL is a no-op. */
+void otaprio__mem_free(const otaprio__mem *mem, void *block);
+
+/* Returns true when a * b overflows size_t; otherwise stores it. */
+static inline bool otaprio__size_mul_overflows(size_t a, size_t b,
+                                               size_t *product)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return true;
+    *product = a * b;
+    return false;
+}
+
+/*
+ * A growable array of fixed-size elements. A zeroed struct with `elem_size`
+ * set is an empty vector. Growth is geometric, so appending n elements costs
+ * O(n) copies and O(log n) allocations.
+ */
+typedef struct otaprio__vec {
+    void *data;
+    size_t length;    /* elements in use */
+    size_t capacity;  /* elements allocated */
+    size_t elem_size; /* bytes per element, fixed at creation */
+} otaprio__vec;
+
+/* Makes room for at least `capacity` elements. On failure the vector is
+ * unchanged and OTAPRIO_E_NOMEM or OTAPRIO_E_OVERFLOW is returned. */
+OTAPRIO__NODISCARD int otaprio__vec_reserve(const otaprio__mem *mem,
+                                            otaprio__vec *vec, size_t capacity);
+
+/* Appends one element copied from `elem`. */
+OTAPRIO__NODISCARD int otaprio__vec_push(const otaprio__mem *mem,
+                                         otaprio__vec *vec, const void *elem);
+
+/* Frees the storage and leaves an empty vector of the same element size. */
+void otaprio__vec_release(const otaprio__mem *mem, otaprio__vec *vec);
+
+/* ---- byte order ------------------------------------------------------ */
+
+/* Serialises v little-endian whatever the host's byte order, so hashed
+ * bytes are the same on every machine. */
+static inline void otaprio__store_le64(unsigned char out[8], uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (unsigned char)(v >> (8 * i));
+}
+
+#endif /* OTAPRIO_INTERNAL_H */
