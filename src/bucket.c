@@ -66,11 +66,19 @@ int otaprio_key_derive_batch(const void *bytes, const uint64_t *offsets,
     return OTAPRIO_OK;
 }
 
-uint64_t otaprio_bucket_position(uint64_t salt, uint64_t key)
+/* The batch loops call this rather than the exported function, which a
+ * shared library must reach through the PLT (it could be interposed), so the
+ * hash inlines into each loop. */
+static inline uint64_t position_of(uint64_t salt, uint64_t key)
 {
     unsigned char bytes[8];
     otaprio__store_le64(bytes, key);
     return XXH3_64bits_withSeed(bytes, sizeof bytes, salt);
+}
+
+uint64_t otaprio_bucket_position(uint64_t salt, uint64_t key)
+{
+    return position_of(salt, key);
 }
 
 static double fraction_of(uint64_t position)
@@ -80,7 +88,7 @@ static double fraction_of(uint64_t position)
 
 double otaprio_bucket_fraction(uint64_t salt, uint64_t key)
 {
-    return fraction_of(otaprio_bucket_position(salt, key));
+    return fraction_of(position_of(salt, key));
 }
 
 int otaprio_bucket_batch(uint64_t salt, const uint64_t *keys, size_t count,
@@ -97,13 +105,13 @@ int otaprio_bucket_batch(uint64_t salt, const uint64_t *keys, size_t count,
     /* One loop per output shape keeps each loop branch-free. */
     if (fractions == NULL) {
         for (size_t i = 0; i < count; i++)
-            positions[i] = otaprio_bucket_position(salt, keys[i]);
+            positions[i] = position_of(salt, keys[i]);
     } else if (positions == NULL) {
         for (size_t i = 0; i < count; i++)
-            fractions[i] = fraction_of(otaprio_bucket_position(salt, keys[i]));
+            fractions[i] = fraction_of(position_of(salt, keys[i]));
     } else {
         for (size_t i = 0; i < count; i++) {
-            uint64_t position = otaprio_bucket_position(salt, keys[i]);
+            uint64_t position = position_of(salt, keys[i]);
             positions[i] = position;
             fractions[i] = fraction_of(position);
         }

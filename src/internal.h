@@ -69,8 +69,9 @@ int otaprio__struct_read(void *out, const void *caller,
 
 /*
  * Writes a full current-layout struct into a caller's struct, honouring the
- * caller's `size`: only the fields it holds are written, a newer caller's
- * unknown tail is zeroed, and `size` keeps the caller's value.
+ * caller's `size`: only the fields both know are written (a newer caller's
+ * unknown tail keeps the zeros its init put there), and `size` keeps the
+ * caller's value.
  */
 int otaprio__struct_write(void *caller, const void *full,
                           const otaprio__layout *layout);

@@ -71,11 +71,12 @@ int otaprio__struct_write(void *caller, const void *full,
     size_t size = caller_size_of(caller);
     if (size < layout->minimum)
         return OTAPRIO_E_STRUCT_SIZE;
+    /* Skip the leading size field: it keeps the caller's value. A newer
+     * caller's tail is left alone: its init function zeroed it, and not
+     * writing past what this version knows keeps a struct whose size was
+     * never set from being written far past its end. */
     size_t known = min_size(size, layout->current);
-    /* Skip the leading size field: it keeps the caller's value. */
     memcpy((unsigned char *)caller + sizeof size,
            (const unsigned char *)full + sizeof size, known - sizeof size);
-    if (size > known)
-        memset((unsigned char *)caller + known, 0, size - known);
     return OTAPRIO_OK;
 }
