@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared declarations of the otaprio command-line tool.
+ *
+ * The tool is a host program: unlike the library it reads files and writes
+ * to the terminal. Each command lives in its own cmd_<name>.c; the helpers
+ * here keep their messages, exit statuses and number formats uniform, so a
+ * script that drives one command can drive them all the same way.
+ */
+#ifndef OTAPRIO_CLI_H
+#define OTAPRIO_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+#include <otaprio.h>
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define CLI_PRINTF(fmt, first)
+#endif
+
+/* Exit statuses, documented in `otaprio --help`. Scripts tell a mistyped
+ * command line (fix the call) from a runtime failure (fix the data or the
+ * environment) by these. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILURE = 1, /* unreadable input, bad data, library or I/O error */
+    CLI_EXIT_USAGE = 2    /* the command line itself is wrong */
+};
+
+/* One subcommand. `run` gets its own argv whose argv[0] is "otaprio NAME",
+ * so that getopt's messages and ours name the command the user typed. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *out);
+} cli_command;
+
+/* ---- commands (cmd_<name>.c) ----------------------------------------- */
+
+int cmd_key_run(int argc, char **argv);
+void cmd_key_usage(FILE *out);
+int cmd_bucket_run(int argc, char **argv);
+void cmd_bucket_usage(FILE *out);
+
+/* ---- messages (cli_util.c) ------------------------------------------- */
+
+/* "WHO: message" on stderr; `who` is argv[0] of the command. */
+void cli_error(const char *who, const char *format, ...) CLI_PRINTF(2, 3);
+/* "WHO: warning: message" on stderr. */
+void cli_warning(const char *who, const char *format, ...) CLI_PRINTF(2, 3);
+/* Reports a mistake in the command line with a pointer to the help and
+ * returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *who, const char *format, ...) CLI_PRINTF(2, 3);
+/* Reports a failed libotaprio call with the status name and, when the call
+ * filled it, the diagnostics message; returns CLI_EXIT_FAILURE. */
+int cli_library_error(const char *who, const char *call, int status,
+                      const otaprio_diag *diag);
+/* Reports that stdout cannot be written (full disk, closed pipe) with
+ * errno's reason; returns CLI_EXIT_FAILURE. */
+int cli_write_error(const char *who);
+
+/* ---- formats and parsing (cli_util.c) -------------------------------- */
+
+/* 64-bit keys and positions are shown as exactly 16 lowercase hex digits:
+ * fixed width for tables, and exact where JSON numbers would round them. */
+#define CLI_HEX64_CHARS 16
+void cli_format_hex64(uint64_t value, char out[CLI_HEX64_CHARS + 1]);
+/* Accepts 1 to 16 hex digits with an optional 0x/0X prefix and nothing
+ * else (no sign, no spaces), so a typo cannot silently become a salt. */
+bool cli_parse_hex64(const char *text, uint64_t *value);
+/* Writes an identifier into a text table: control bytes as \xHH and a
+ * backslash as \\, so one device stays on one line and the table is
+ * unambiguous. Other bytes (UTF-8 included) pass through, unless
+ * `ascii_only` asks for \xHH there too: a message about bad bytes must
+ * show them, not hand them to the terminal. */
+void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only);
+
+/* Makes the next getopt_long() call scan a new argv from its start. */
+void cli_getopt_reset(void);
+
+/* ---- JSON array streaming (json_stream.c) ---------------------------- */
+
+/* Writes a JSON array one object per line, so memory stays bounded by one
+ * row however many devices a CSV holds, and each device stays greppable. */
+typedef struct cli_json_stream {
+    FILE *out;
+    bool any; /* an element was written: the next needs a separator */
+} cli_json_stream;
+
+void cli_json_stream_begin(cli_json_stream *stream, FILE *out);
+/* Writes `element` (an object) and releases the reference; returns 0, or
+ * -1 when jansson cannot encode it. */
+int cli_json_stream_put_new(cli_json_stream *stream, json_t *element);
+void cli_json_stream_end(cli_json_stream *stream);
+
+/* An identifier as a JSON string, or NULL after saying on stderr why not:
+ * JSON strings are Unicode, and an arbitrary byte string has no faithful
+ * encoding there (a lossy one would name another device). */
+json_t *cli_json_id(const char *who, const char *bytes, size_t length);
+
+/* ---- identifier chunks (id_chunk.c) ---------------------------------- */
+
+/* Identifiers gathered back to back in the Arrow-string layout that
+ * otaprio_key_derive_batch() takes, so large inputs are keyed and bucketed
+ * a chunk at a time instead of one library call per row. */
+#define CLI_CHUNK_IDS 4096
+/* Flush early when the identifiers themselves grow large (long ids). */
+#define CLI_CHUNK_BYTES ((size_t)1 << 20)
+
+typedef struct cli_id_chunk {
+    char *bytes;
+    size_t bytes_capacity;
+    uint64_t offsets[CLI_CHUNK_IDS + 1];
+    size_t count;
+} cli_id_chunk;
+
+void cli_id_chunk_init(cli_id_chunk *chunk);
+void cli_id_chunk_release(cli_id_chunk *chunk);
+void cli_id_chunk_clear(cli_id_chunk *chunk);
+/* Appends one identifier; returns 0, or -1 when memory runs out. The
+ * caller flushes first when cli_id_chunk_full() says so. */
+int cli_id_chunk_add(cli_id_chunk *chunk, const char *bytes, size_t length);
+bool cli_id_chunk_full(const cli_id_chunk *chunk);
+/* Identifier `i` of the chunk. */
+const char *cli_id_chunk_id(const cli_id_chunk *chunk, size_t i,
+                            size_t *length);
+
+/* ---- CSV input (csv_column.c) ---------------------------------------- */
+
+/* Receives one identifier; a non-zero return stops the reading and is
+ * returned by csv_column_read() unchanged. */
+typedef int (*csv_column_fn)(void *user, const char *bytes, size_t length);
+
+/*
+ * Reads CSV (RFC 4180) from `in`, whose first row names the columns, and
+ * calls `fn` with the field of column `column` of every later row, in order.
+ * `name` names the input in messages ("-" is shown as standard input).
+ * Returns 0; CLI_EXIT_FAILURE after reporting a problem with the input
+ * (missing column, short row, malformed CSV, read error) on stderr; or the
+ * non-zero value `fn` returned.
+ */
+int csv_column_read(FILE *in, const char *name, const char *column,
+                    const char *who, csv_column_fn fn, void *user);
+
+#endif /* OTAPRIO_CLI_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages, number formats and argument parsing shared by every command. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void vreport(const char *who, const char *kind, const char *format,
+                    va_list args) CLI_PRINTF(3, 0);
+
+static void vreport(const char *who, const char *kind, const char *format,
+                    va_list args)
+{
+    /* Anything still buffered for stdout goes first, so that when both
+     * streams go to one terminal the message follows the rows it concerns. */
+    fflush(stdout);
+    fprintf(stderr, "%s: %s", who, kind);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *who, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vreport(who, "", format, args);
+    va_end(args);
+}
+
+void cli_warning(const char *who, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vreport(who, "warning: ", format, args);
+    va_end(args);
+}
+
+int cli_usage_error(const char *who, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vreport(who, "", format, args);
+    va_end(args);
+    fprintf(stderr, "Try '%s --help' for more information.\n", who);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_library_error(const char *who, const char *call, int status,
+                      const otaprio_diag *diag)
+{
+    /* The diagnostics message says which argument or row was wrong; it is
+     * only meaningful when the failing call filled it. */
+    if (diag != NULL && diag->status == status && diag->message[0] != '\0')
+        cli_error(who, "%s failed: %s: %s", call, otaprio_strerror(status),
+                  diag->message);
+    else
+        cli_error(who, "%s failed: %s", call, otaprio_strerror(status));
+    return CLI_EXIT_FAILURE;
+}
+
+int cli_write_error(const char *who)
+{
+    int error = errno;
+    cli_error(who, "cannot write the output: %s", strerror(error));
+    return CLI_EXIT_FAILURE;
+}
+
+void cli_format_hex64(uint64_t value, char out[CLI_HEX64_CHARS + 1])
+{
+    snprintf(out, CLI_HEX64_CHARS + 1, "%016" PRIx64, value);
+}
+
+static int hex_digit(char c)
+{
+    /* Explicit ranges rather than isxdigit(): the result must not depend
+     * on the locale. */
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool cli_parse_hex64(const char *text, uint64_t *value)
+{
+    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+        text += 2;
+    size_t length = strlen(text);
+    if (length == 0 || length > CLI_HEX64_CHARS)
+        return false;
+    uint64_t result = 0;
+    for (size_t i = 0; i < length; i++) {
+        int digit = hex_digit(text[i]);
+        if (digit < 0)
+            return false;
+        result = (result << 4) | (uint64_t)digit;
+    }
+    *value = result;
+    return true;
+}
+
+void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (c == '\\')
+            fputs("\\\\", out);
+        else if (c < 0x20 || c == 0x7f || (ascii_only && c >= 0x80))
+            fprintf(out, "\\x%02x", (unsigned)c);
+        else
+            fputc(c, out);
+    }
+}
+
+void cli_getopt_reset(void)
+{
+    /* The command's getopt_long() scan follows the one over the global
+     * options: its hidden state (position inside a group of short options)
+     * must start afresh. glibc and musl re-initialise when optind is 0; the
+     * BSDs have optreset instead. */
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__OpenBSD__) || defined(__DragonFly__)
+    optreset = 1;
+    optind = 1;
+#else
+    optind = 0;
+#endif
+}
