@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between the benchmark driver (main.c) and each benchmark
+ * (bench_<name>.c). A benchmark builds its input untimed, runs one library
+ * operation per timed repetition, and digests its outputs untimed, so that
+ * bench/run.py can check that a peer computed exactly the same thing.
+ *
+ * Adding a benchmark: write bench_<name>.c defining
+ * `const bench_def bench_<name>`, and add <name> to the list in
+ * bench/meson.build, which generates bench_list.h (the registry table) from
+ * it. bench/run.py then expects bench/peer_<name>.py.
+ */
+#ifndef OTAPRIO_BENCH_H
+#define OTAPRIO_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench_list.h"
+
+/* ---- output digests (digest.c) --------------------------------------- */
+
+/* A bench digests at most this many output arrays. */
+#define BENCH_DIGEST_MAX 8
+
+typedef struct bench_digest_entry {
+    const char *name; /* static string, e.g. "positions" */
+    uint64_t value;
+} bench_digest_entry;
+
+typedef struct bench_digest {
+    size_t count;
+    bench_digest_entry entries[BENCH_DIGEST_MAX];
+} bench_digest;
+
+/*
+ * Records XXH3-64 (seed 0) of `bytes` bytes of one output array, in the
+ * machine's byte order: the peer digests its array the same way
+ * (xxhash.xxh3_64_intdigest over the NumPy buffer), and both run on the
+ * same machine. Returns 0, or -1 when the digest is full.
+ */
+int bench_digest_add(bench_digest *digest, const char *name, const void *data,
+                     size_t bytes);
+
+/* ---- deterministic input (splitmix.c) -------------------------------- */
+
+/*
+ * Draw `index` (0-based) of SplitMix64 started at `seed`. Counter-based, so
+ * the first k draws of a large input equal the draws of a small one, and
+ * bench/splitmix.py reproduces them vectorised in NumPy.
+ */
+uint64_t bench_splitmix64(uint64_t seed, uint64_t index);
+
+/* Fills out[i] with draw `first + i`, for i < count. */
+void bench_splitmix64_fill(uint64_t seed, uint64_t first, uint64_t *out,
+                           size_t count);
+
+/* ---- benchmarks (bench_<name>.c, registry.c) ------------------------- */
+
+typedef struct bench_def {
+    /* Name on the command line and in the JSON: [a-z0-9_]+. */
+    const char *name;
+    /* What one of `n` is, plural ("keys"): the runner reports unit/s. */
+    const char *unit;
+    /* n of a full run when --n is not given. */
+    size_t default_n;
+    /* Untimed. Builds the input for `n` units from `seed` (see
+     * bench_splitmix64) and every output buffer, touched, so that the
+     * timed runs measure the library rather than first-touch page faults.
+     * Returns 0, or non-zero after printing why to stderr and releasing
+     * whatever it had built. */
+    int (*setup)(uint64_t seed, size_t n, void **state);
+    /* Timed: the library operation, once. Returns its otaprio status. */
+    int (*run)(void *state);
+    /* Untimed, after the last run: digests every output array. */
+    int (*digest)(const void *state, bench_digest *digest);
+    /* Releases what a successful setup built. */
+    void (*teardown)(void *state);
+} bench_def;
+
+/* One declaration per benchmark, from the generated list. */
+#define X(name) extern const bench_def bench_##name;
+OTAPRIO_BENCH_LIST
+#undef X
+
+/* The registry, in list order. */
+size_t bench_count(void);
+const bench_def *bench_at(size_t index);
+/* The benchmark called `name`, or NULL. */
+const bench_def *bench_find(const char *name);
+
+/* ---- timing (measure.c) ---------------------------------------------- */
+
+/*
+ * Runs `def->run(state)` `reps` times, writing each wall time in
+ * milliseconds (CLOCK_MONOTONIC) to samples_ms[i]. Stops at the first
+ * non-zero status and returns it.
+ */
+int bench_measure(const bench_def *def, void *state, size_t reps,
+                  double *samples_ms);
+
+/* Median of `count` >= 1 samples (mean of the middle two when even), like
+ * Python's statistics.median. Sorts a copy in `scratch` (`count` doubles),
+ * so `samples` keeps the order they were taken in. */
+double bench_median(const double *samples, size_t count, double *scratch);
+
+/* ---- JSON output (report.c) ------------------------------------------ */
+
+typedef struct bench_result {
+    const bench_def *def;
+    size_t n;
+    uint64_t seed;
+    size_t reps;
+    const double *samples_ms; /* reps samples, in the order taken */
+    double median_ms;
+    const bench_digest *digest;
+} bench_result;
+
+/* Prints the result as one JSON line on stdout. Returns 0, or -1 when
+ * stdout failed. */
+int bench_report(const bench_result *result);
+
+#endif /* OTAPRIO_BENCH_H */
