@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The README's two commands. Each installs whatever is missing on a Debian 12
+# machine (Debian packages, the project's Python virtual environment), then
+# builds and
+#   run   runs the main job (the otaprio CLI for now);
+#   test  runs every test: unit, ABI, header, symbol, golden vectors, CLI,
+#         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
+#         build and again in a clang ASan+UBSan build with libFuzzer.
+# Both are idempotent and quick when nothing is missing.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Build and test tools, all from Debian 12.
+packages=(
+    meson ninja-build pkg-config gcc g++ binutils
+    clang libclang-rt-14-dev clang-format
+    libxxhash-dev libcmocka-dev libjansson-dev libcsv-dev
+    doxygen abigail-tools gcovr
+    python3 python3-venv
+)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Runs a command, showing its output only when it fails.
+quietly() {
+    local log
+    log=$(mktemp)
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        say "failed: $*"
+        return 1
+    fi
+    rm -f "$log"
+}
+
+ensure_packages() {
+    local missing=() pkg
+    for pkg in "${packages[@]}"; do
+        if [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        local sudo=()
+        [ "$(id -u)" = 0 ] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -q
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+            --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# The project virtual environment, with the packages pinned in
+# requirements.txt; rebuilt only when that file changes.
+ensure_venv() {
+    local stamp=.venv/requirements.sha256 want
+    want=$(sha256sum requirements.txt | cut -d' ' -f1)
+    if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "preparing the Python virtual environment in .venv"
+        python3 -m venv .venv
+        .venv/bin/python -m pip install -q --disable-pip-version-check \
+            -r requirements.txt
+        echo "$want" > "$stamp"
+    fi
+    export PATH="$root/.venv/bin:$PATH"
+    export VIRTUAL_ENV="$root/.venv"
+}
+
+# configure DIR [meson options...]: set up once, then only update options.
+configure() {
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+}
+
+gcc_build() {
+    CC=gcc CXX=g++ configure build -Dwerror=true -Dcli=enabled \
+        -Dpython_checks=enabled -Dabi_check=enabled -Ddocs=enabled -Dbench=true
+    quietly meson compile -C build
+}
+
+sanitize_build() {
+    CC=clang CXX=clang++ configure build-sanitize -Dwerror=true \
+        -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=libfuzzer \
+        -Dcli=enabled -Dpython_checks=enabled -Dabi_check=disabled \
+        -Ddocs=disabled -Dbench=false
+    quietly meson compile -C build-sanitize
+}
+
+# Sums meson's JSON test logs into the closing line CI reads.
+summarise() {
+    python3 - "$@" <<'PY'
+import json, sys
+passed = failed = 0
+for log in sys.argv[1:]:
+    for line in open(log):
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result != "SKIP":
+            failed += 1
+print("tests: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+}
+
+main_job() {
+    local cli=build/tools/otaprio
+    "$cli" --version
+    echo
+    echo "Rollout positions of five devices for salt 'fw-3.2.1-canary'" \
+         "(first 10% are in the canary):"
+    "$cli" bucket --salt fw-3.2.1-canary --percent 10 \
+        SN-100001 SN-100002 SN-100003 SN-100004 SN-100005
+}
+
+run_tests() {
+    local status=0
+    say "tests: gcc build"
+    meson test -C build --print-errorlogs || status=1
+    say "tests: clang ASan+UBSan build, fuzz corpora through libFuzzer"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        meson test -C build-sanitize --print-errorlogs || status=1
+    summarise build/meson-logs/testlog.json \
+        build-sanitize/meson-logs/testlog.json || status=1
+    return $status
+}
+
+case "${1:-}" in
+run)
+    ensure_packages
+    ensure_venv
+    gcc_build
+    main_job
+    ;;
+test)
+    ensure_packages
+    ensure_venv
+    gcc_build
+    sanitize_build
+    run_tests
+    ;;
+*)
+    echo "usage: scripts/dev.sh run|test" >&2
+    exit 2
+    ;;
+esac
