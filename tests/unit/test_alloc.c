@@ -101,6 +101,42 @@ static void zalloc_array_zeroes_and_detects_overflow(void **state)
     otaprio__mem_free(&mem, words);
 }
 
+static int zalloc_and_free(const otaprio_allocator *allocator, void *ctx)
+{
+    (void)ctx;
+    otaprio__mem mem;
+    int status = otaprio__mem_resolve(&mem, allocator, NULL);
+    if (status != OTAPRIO_OK)
+        return status;
+    void *block = &mem; /* sentinel: a failure must leave it alone */
+    status = otaprio__mem_zalloc_array(&mem, 16, sizeof(double), &block);
+    if (status != OTAPRIO_OK) {
+        assert_ptr_equal(block, &mem);
+        return status;
+    }
+    otaprio__mem_free(&mem, block);
+    return OTAPRIO_OK;
+}
+
+static void zalloc_array_reports_allocation_failure(void **state)
+{
+    (void)state;
+    assert_int_equal(alloc_fail_sweep(zalloc_and_free, NULL, OTAPRIO_E_NOMEM),
+                     1);
+}
+
+static void vec_push_refuses_a_full_length_counter(void **state)
+{
+    (void)state;
+    otaprio__mem mem;
+    assert_int_equal(otaprio__mem_resolve(&mem, NULL, NULL), OTAPRIO_OK);
+    /* Unreachable in practice; the guard keeps length + 1 from wrapping. */
+    otaprio__vec vec = {.elem_size = 1, .length = SIZE_MAX};
+    char byte = 0;
+    assert_int_equal(otaprio__vec_push(&mem, &vec, &byte), OTAPRIO_E_OVERFLOW);
+    assert_null(vec.data);
+}
+
 static void vec_push_keeps_every_element_in_order(void **state)
 {
     (void)state;
@@ -176,6 +212,8 @@ int main(void)
         cmocka_unit_test(resolve_refuses_a_partial_allocator),
         cmocka_unit_test(resolve_refuses_an_unprepared_allocator),
         cmocka_unit_test(zalloc_array_zeroes_and_detects_overflow),
+        cmocka_unit_test(zalloc_array_reports_allocation_failure),
+        cmocka_unit_test(vec_push_refuses_a_full_length_counter),
         cmocka_unit_test(vec_push_keeps_every_element_in_order),
         cmocka_unit_test(vec_reserve_refuses_sizes_past_the_address_space),
         cmocka_unit_test(vec_growth_survives_every_allocation_failure),
