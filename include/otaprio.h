@@ -8,5 +8,6 @@
 #define OTAPRIO_H
 
 #include "otaprio/common.h"
+#include "otaprio/risk.h"
 
 #endif /* OTAPRIO_H */

@@ -7,7 +7,8 @@
 #   run   runs the main job (the otaprio CLI for now);
 #   test  runs every test: unit, ABI, header, symbol, golden vectors, CLI,
 #         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
-#         build and again in a clang ASan+UBSan build with libFuzzer.
+#         build and again in a clang ASan+UBSan build with libFuzzer, and
+#         the concurrency suite under ThreadSanitizer.
 # Both are idempotent and quick when nothing is missing.
 set -euo pipefail
 
@@ -96,6 +97,15 @@ sanitize_build() {
     quietly meson compile -C build-sanitize
 }
 
+# ThreadSanitizer needs its own build; it runs the concurrency suite.
+tsan_build() {
+    CC=clang CXX=clang++ configure build-tsan -Dwerror=true \
+        -Db_sanitize=thread -Db_lundef=false -Dcli=disabled \
+        -Dpython_checks=disabled -Dabi_check=disabled -Ddocs=disabled \
+        -Dbench=false
+    quietly meson compile -C build-tsan
+}
+
 # Sums meson's JSON test logs into the closing line CI reads.
 summarise() {
     python3 - "$@" <<'PY'
@@ -131,8 +141,12 @@ run_tests() {
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         meson test -C build-sanitize --print-errorlogs || status=1
+    say "tests: clang ThreadSanitizer build, concurrency suite"
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+        meson test -C build-tsan --suite threads --print-errorlogs || status=1
     summarise build/meson-logs/testlog.json \
-        build-sanitize/meson-logs/testlog.json || status=1
+        build-sanitize/meson-logs/testlog.json \
+        build-tsan/meson-logs/testlog.json || status=1
     return $status
 }
 
@@ -148,6 +162,7 @@ test)
     ensure_venv
     gcc_build
     sanitize_build
+    tsan_build
     run_tests
     ;;
 *)

@@ -22,6 +22,14 @@
 #define OTAPRIO__NODISCARD
 #endif
 
+/* Returns from the calling function when `expr`, a status, is not OK. */
+#define OTAPRIO__TRY(expr)                  \
+    do {                                    \
+        int otaprio__status_ = (expr);      \
+        if (otaprio__status_ != OTAPRIO_OK) \
+            return otaprio__status_;        \
+    } while (0)
+
 /* ---- diagnostics (status.c) ------------------------------------------ */
 
 /*

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compiled risk model shared by the risk engine's files. Every weight
+ * is turned into whole thousandths of a point once, at build time, so that
+ * scoring is integer addition and explanations add up exactly.
+ */
+#ifndef OTAPRIO_RISK_INTERNAL_H
+#define OTAPRIO_RISK_INTERNAL_H
+
+#include "internal.h"
+#include "otaprio/risk.h"
+
+/* Named values of the enums the tables are indexed by. */
+enum {
+    RISK_ISSUE_CLASSES = 5,
+    RISK_LEVELS = 5,
+    RISK_ATTACK_PATHS = 5,
+    RISK_EXPLOITS = 3,
+    RISK_LAYERS = 7,
+    RISK_SEVERITIES = 4,
+    RISK_CUSTOMER_TIERS = 4,
+    RISK_EXPOSURES = 3,
+    RISK_UPTIMES = 3,
+    RISK_LINKS = 5,
+    RISK_SCORE_MAX_MILLI = 100000
+};
+
+struct otaprio_risk_model {
+    otaprio__mem mem;
+    int32_t kind;
+
+    /* defect score */
+    int64_t class_milli[RISK_ISSUE_CLASSES];
+    int64_t severity_milli[RISK_SEVERITIES];
+    int64_t attack_path_milli[RISK_ATTACK_PATHS];
+    int64_t exploit_milli[RISK_EXPLOITS];
+    int64_t automatable_milli;
+    double epss_points;
+    double share_points;
+    double concentration_points;
+    int64_t workflow_milli;
+    int64_t workflow_cap_milli;
+    double affected_class_points;
+    int64_t layer_milli[RISK_LAYERS];
+    int64_t ab_slot_milli;
+    double anomaly_points;
+    int64_t anomaly_growing_milli;
+    int64_t masks_regression_milli;
+    int64_t tier_milli[3];
+    int32_t active_exploit_t0;
+    int32_t cosmetic_t3;
+
+    /* device criticality */
+    double class_criticality[OTAPRIO_DEVICE_CLASS_MAX];
+    int32_t device_class_milli[OTAPRIO_DEVICE_CLASS_MAX];
+    int32_t customer_milli[RISK_CUSTOMER_TIERS];
+    int32_t exposure_milli[RISK_EXPOSURES];
+    int32_t no_redundancy_milli;
+    int32_t uptime_milli[RISK_UPTIMES];
+
+    /* priority */
+    int64_t defect_share_milli;      /* thousandths of the defect score */
+    int64_t criticality_share_milli; /* thousandths of the criticality */
+    int64_t failed_attempt_milli;
+    int64_t failed_attempt_cap_milli;
+    uint32_t repeated_failures;
+
+    /* delivery risk and disposition */
+    float battery_risk_level;
+    double battery_scale; /* milli-points per unit of battery deficit */
+    float min_battery;
+    int32_t link_milli[RISK_LINKS];
+    int32_t metered_milli;
+    int32_t storage_milli;
+    int32_t safe_fallback_milli;
+    double storage_headroom;
+    uint64_t metered_max_bytes;
+    uint32_t catch_up_days;
+    int32_t t0_overrides_window;
+    uint32_t excluded_classes;
+};
+
+/* Reads and validates a caller's issue score into `out`. */
+int otaprio__risk_read_issue_score(otaprio_issue_score *out,
+                                   const otaprio_issue_score *caller,
+                                   otaprio_diag *diag);
+
+/* Explanation lines, gathered on the stack so that nothing reaches the
+ * caller's array unless all of it fits. */
+enum { RISK_EXPLAIN_MAX = 48 };
+
+typedef struct otaprio__explain {
+    otaprio_factor_points lines[RISK_EXPLAIN_MAX];
+    size_t count;
+} otaprio__explain;
+
+void otaprio__explain_add(otaprio__explain *explain, int32_t score,
+                          int32_t factor, double input, int64_t milli);
+
+/* Clamps a score to [0, 100] points, explaining the adjustment. */
+int64_t otaprio__explain_bound(otaprio__explain *explain, int32_t score,
+                               int64_t milli);
+
+/* Reports the line count and copies the lines when `items` can hold them
+ * all; fails with OTAPRIO_E_RANGE, writing no line, when it cannot. */
+int otaprio__explain_emit(const otaprio__explain *explain,
+                          otaprio_factor_points *items, size_t capacity,
+                          size_t *count, otaprio_diag *diag);
+
+#endif
