@@ -235,8 +235,8 @@ static int64_t battery_milli(const otaprio_risk_model *m, float battery,
 {
     if (charging || !(battery < m->battery_risk_level))
         return 0;
-    return (int64_t)(((double)m->battery_risk_level - (double)battery) *
-                     m->battery_scale);
+    return otaprio__milli(((double)m->battery_risk_level - (double)battery) *
+                          m->battery_scale);
 }
 
 static void score_block(const otaprio_risk_model *m, const issue_terms *t,

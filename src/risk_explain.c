@@ -214,7 +214,7 @@ const char *otaprio_disposition_name(int32_t disposition)
 const char *otaprio_reason_name(uint32_t reason)
 {
     static const char *const names[OTAPRIO_REASON_COUNT] = {
-        "low battery",          "metered link, large package",
+        "low battery",          "metered link and large package",
         "low storage",          "outside maintenance window",
         "missing prerequisite", "excluded by host policy",
         "not affected",         "device class excluded",

@@ -7,6 +7,8 @@
 #ifndef OTAPRIO_RISK_INTERNAL_H
 #define OTAPRIO_RISK_INTERNAL_H
 
+#include <math.h>
+
 #include "internal.h"
 #include "otaprio/risk.h"
 
@@ -67,7 +69,7 @@ struct otaprio_risk_model {
 
     /* delivery risk and disposition */
     float battery_risk_level;
-    double battery_scale; /* milli-points per unit of battery deficit */
+    double battery_scale; /* points per unit of battery deficit */
     float min_battery;
     int32_t link_milli[RISK_LINKS];
     int32_t metered_milli;
@@ -79,6 +81,15 @@ struct otaprio_risk_model {
     int32_t t0_overrides_window;
     uint32_t excluded_classes;
 };
+
+/* Points (a weight times an input, in points) to whole thousandths,
+ * nearest, halves away from zero: llround() does not depend on the
+ * rounding mode, so every platform agrees. Inputs are validated to stay far
+ * inside int64. */
+static inline int64_t otaprio__milli(double points)
+{
+    return (int64_t)llround(points * 1000.0);
+}
 
 /* Reads and validates a caller's issue score into `out`. */
 int otaprio__risk_read_issue_score(otaprio_issue_score *out,

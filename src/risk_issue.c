@@ -159,12 +159,12 @@ static int64_t defect_lines(const otaprio_risk_model *m, const otaprio_issue *i,
          i->automatable ? m->automatable_milli : 0);
     if (i->has_epss)
         LINE(OTAPRIO_FACTOR_EPSS, i->epss,
-             (int64_t)(m->epss_points * 1000.0 * i->epss));
+             otaprio__milli(m->epss_points * i->epss));
     /* The square root: a small affected share still counts. */
     LINE(OTAPRIO_FACTOR_AFFECTED_SHARE, i->affected_share,
-         (int64_t)(m->share_points * 1000.0 * sqrt(i->affected_share)));
+         otaprio__milli(m->share_points * sqrt(i->affected_share)));
     LINE(OTAPRIO_FACTOR_CONCENTRATION, i->concentration,
-         (int64_t)(m->concentration_points * 1000.0 * i->concentration));
+         otaprio__milli(m->concentration_points * i->concentration));
     int workflows = popcount32(i->workflows);
     int64_t workflow_milli = m->workflow_milli * workflows;
     LINE(OTAPRIO_FACTOR_WORKFLOWS, workflows,
@@ -173,12 +173,12 @@ static int64_t defect_lines(const otaprio_risk_model *m, const otaprio_issue *i,
     int top = most_critical_class(m, i->affected_classes);
     if (top >= 0)
         LINE(OTAPRIO_FACTOR_AFFECTED_CLASSES, top,
-             (int64_t)(m->affected_class_points * 1000.0 *
-                       m->class_criticality[top]));
+             otaprio__milli(m->affected_class_points *
+                            m->class_criticality[top]));
     LINE(OTAPRIO_FACTOR_LAYER, i->layer, m->layer_milli[i->layer]);
     LINE(OTAPRIO_FACTOR_AB_SLOT, i->ab_slot, i->ab_slot ? m->ab_slot_milli : 0);
     LINE(OTAPRIO_FACTOR_ANOMALY_RATE, i->anomaly_rate,
-         (int64_t)(m->anomaly_points * 1000.0 * i->anomaly_rate));
+         otaprio__milli(m->anomaly_points * i->anomaly_rate));
     LINE(OTAPRIO_FACTOR_ANOMALY_GROWING, i->anomaly_growing,
          i->anomaly_growing ? m->anomaly_growing_milli : 0);
     LINE(OTAPRIO_FACTOR_MASKS_REGRESSION, i->masks_regression,

@@ -235,11 +235,10 @@ static int validate_device(const otaprio_risk_policy *p, otaprio_diag *diag)
 
 /* ---- compilation ------------------------------------------------------ */
 
-/* Points to thousandths, toward zero: validated inputs stay far inside
- * int64 and int32. */
+/* Validated weights stay far inside int64 and int32. */
 static int64_t milli(double points)
 {
-    return (int64_t)(points * 1000.0);
+    return otaprio__milli(points);
 }
 
 static void compile(otaprio_risk_model *m, const otaprio_risk_policy *p)
@@ -291,8 +290,7 @@ static void compile(otaprio_risk_model *m, const otaprio_risk_policy *p)
     m->repeated_failures = p->repeated_failures;
 
     m->battery_risk_level = (float)p->battery_risk_level;
-    m->battery_scale =
-        p->battery_points * 1000.0 / (double)m->battery_risk_level;
+    m->battery_scale = p->battery_points / (double)m->battery_risk_level;
     m->min_battery = (float)p->min_battery;
     for (int i = 0; i < RISK_LINKS; i++)
         m->link_milli[i] = (int32_t)milli(p->link_points[i]);

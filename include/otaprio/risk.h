@@ -555,7 +555,7 @@ typedef struct otaprio_risk_totals {
  * top, cosmetic fixes wait, a moderate defect on high-value device classes
  * can outrank a severe one on a tiny isolated cohort, hard-to-revert layers
  * slow a rollout down. Points are in score points (a score runs from 0 to
- * 100) and are rounded toward zero to thousandths. Table entries past the
+ * 100) and are rounded to the nearest thousandth. Table entries past the
  * named values of an enum are reserved and must stay 0, except the device
  * class tables, which the host may extend.
  *
@@ -902,7 +902,7 @@ OTAPRIO_API const char *otaprio_tier_name(int32_t tier);
 OTAPRIO_API const char *otaprio_disposition_name(int32_t disposition);
 
 /**
- * @brief Names one reason bit: "low battery", "metered link, large
+ * @brief Names one reason bit: "low battery", "metered link and large
  *        package" and so on.
  * @param reason a single ::otaprio_reason bit.
  * @return a static string; "unknown reason" otherwise.
