@@ -48,6 +48,8 @@ int cmd_key_run(int argc, char **argv);
 void cmd_key_usage(FILE *out);
 int cmd_bucket_run(int argc, char **argv);
 void cmd_bucket_usage(FILE *out);
+int cmd_score_run(int argc, char **argv);
+void cmd_score_usage(FILE *out);
 
 /* ---- messages (cli_util.c) ------------------------------------------- */
 
@@ -81,6 +83,12 @@ bool cli_parse_hex64(const char *text, uint64_t *value);
  * `ascii_only` asks for \xHH there too: a message about bad bytes must
  * show them, not hand them to the terminal. */
 void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only);
+/* Copies a value into a message: control bytes and backslashes as \xHH,
+ * and at most CLI_QUOTE_MAX bytes, then "...". `out` holds
+ * CLI_QUOTE_SIZE bytes. */
+#define CLI_QUOTE_MAX 64
+#define CLI_QUOTE_SIZE (CLI_QUOTE_MAX * 4 + 4)
+void cli_quote(const char *bytes, size_t length, char out[CLI_QUOTE_SIZE]);
 
 /* Makes the next getopt_long() call scan a new argv from its start. */
 void cli_getopt_reset(void);
@@ -91,7 +99,8 @@ void cli_getopt_reset(void);
  * row however many devices a CSV holds, and each device stays greppable. */
 typedef struct cli_json_stream {
     FILE *out;
-    bool any; /* an element was written: the next needs a separator */
+    bool any;     /* an element was written: the next needs a separator */
+    size_t flags; /* json_dumpf() flags; 0 after cli_json_stream_begin() */
 } cli_json_stream;
 
 void cli_json_stream_begin(cli_json_stream *stream, FILE *out);
@@ -99,6 +108,9 @@ void cli_json_stream_begin(cli_json_stream *stream, FILE *out);
  * -1 when jansson cannot encode it. */
 int cli_json_stream_put_new(cli_json_stream *stream, json_t *element);
 void cli_json_stream_end(cli_json_stream *stream);
+/* Closes the array without a newline after it, when it sits inside a
+ * larger document. */
+void cli_json_stream_close(cli_json_stream *stream);
 
 /* An identifier as a JSON string, or NULL after saying on stderr why not:
  * JSON strings are Unicode, and an arbitrary byte string has no faithful
@@ -148,5 +160,90 @@ typedef int (*csv_column_fn)(void *user, const char *bytes, size_t length);
  */
 int csv_column_read(FILE *in, const char *name, const char *column,
                     const char *who, csv_column_fn fn, void *user);
+
+/* ---- enum names (names.c) -------------------------------------------- */
+
+/* The words the CLI reads for the values of a library enum: `names[v]` is
+ * the word for value v (NULL for an unnamed value). For the workflow bit
+ * flags, `names[b]` is the word for bit `1 << b`. */
+typedef struct cli_names {
+    const char *what; /* "exposure", "device class"... for messages */
+    const char *const *names;
+    size_t count;
+} cli_names;
+
+extern const cli_names cli_names_issue_class;
+extern const cli_names cli_names_level;
+extern const cli_names cli_names_attack_path;
+extern const cli_names cli_names_exploit;
+extern const cli_names cli_names_layer;
+extern const cli_names cli_names_workflow;
+extern const cli_names cli_names_device_class;
+extern const cli_names cli_names_customer_tier;
+extern const cli_names cli_names_exposure;
+extern const cli_names cli_names_uptime;
+extern const cli_names cli_names_link;
+extern const cli_names cli_names_model;
+
+/* The value named by the `length` bytes at `text` (exact, case-sensitive),
+ * or -1. */
+int cli_names_find(const cli_names *names, const char *text, size_t length);
+/* The word for `value`, or NULL. */
+const char *cli_names_name(const cli_names *names, int value);
+/* "a, b, c": every word, for "expected one of" messages; cut with "..."
+ * when `size` is too small. */
+void cli_names_list(const cli_names *names, char *out, size_t size);
+
+/* ---- JSON input (json_input.c) --------------------------------------- */
+
+/* Where a value came from, for messages: "FILE: key 'NAME'" or, inside an
+ * array, "FILE: key 'NAME', element I". */
+typedef struct cli_json_where {
+    const char *who;
+    const char *file; /* as shown in messages */
+    const char *key;
+    long element; /* -1 outside an array */
+} cli_json_where;
+
+/* Reads a JSON document whose top level must be an object, from `path`
+ * ("-" for standard input); duplicate keys are refused. Returns the object,
+ * or NULL after saying on stderr what was wrong. `what` names the document
+ * in messages ("issue", "policy"). */
+json_t *cli_json_load_object(const char *who, const char *path,
+                             const char *what);
+
+/* Typed reads of one value: each returns 0, or CLI_EXIT_FAILURE after
+ * reporting the wrong type or value, named by `where`. */
+int cli_json_name(const cli_json_where *where, json_t *value,
+                  const cli_names *names, int32_t *out);
+int cli_json_flag(const cli_json_where *where, json_t *value, int32_t *out);
+int cli_json_real(const cli_json_where *where, json_t *value, double *out);
+int cli_json_uint(const cli_json_where *where, json_t *value, uint64_t max,
+                  uint64_t *out);
+/* An array of device class names or numbers 0 to 31, as class bits; a
+ * policy also accepts the bits themselves as one integer when
+ * `integer_mask` is set. */
+int cli_json_class_set(const cli_json_where *where, json_t *value,
+                       bool integer_mask, uint32_t *out);
+/* An array of workflow names, as ::otaprio_workflow bits. */
+int cli_json_workflow_set(const cli_json_where *where, json_t *value,
+                          uint32_t *out);
+/* An array of numbers written over the first entries of `table`, which
+ * holds `capacity`; the entries it does not reach keep their values. */
+int cli_json_real_table(const cli_json_where *where, json_t *value,
+                        double *table, size_t capacity);
+/* Reports a key the document may not have, listing the known ones. */
+int cli_json_unknown_key(const char *who, const char *file, const char *what,
+                         const char *key, const char *known);
+
+/* ---- score inputs (issue_json.c, policy_json.c) ---------------------- */
+
+/* Fills `issue` (prepared by otaprio_issue_init()) from the JSON document
+ * at `path`. Returns 0 or CLI_EXIT_FAILURE after reporting the problem. */
+int cli_issue_read(const char *who, const char *path, otaprio_issue *issue);
+/* Overrides fields of `policy` (prepared by otaprio_risk_policy_init())
+ * from the JSON document at `path`. Same returns. */
+int cli_policy_read(const char *who, const char *path,
+                    otaprio_risk_policy *policy);
 
 #endif /* OTAPRIO_CLI_H */

@@ -117,6 +117,26 @@ void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only)
     }
 }
 
+void cli_quote(const char *bytes, size_t length, char out[CLI_QUOTE_SIZE])
+{
+    size_t used = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (i == CLI_QUOTE_MAX) {
+            memcpy(out + used, "...", 3);
+            used += 3;
+            break;
+        }
+        unsigned char c = (unsigned char)bytes[i];
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            snprintf(out + used, CLI_QUOTE_SIZE - used, "\\x%02x", (unsigned)c);
+            used += 4;
+        } else {
+            out[used++] = (char)c;
+        }
+    }
+    out[used] = '\0';
+}
+
 void cli_getopt_reset(void)
 {
     /* The command's getopt_long() scan follows the one over the global

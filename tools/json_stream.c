@@ -11,6 +11,7 @@ void cli_json_stream_begin(cli_json_stream *stream, FILE *out)
 {
     stream->out = out;
     stream->any = false;
+    stream->flags = 0;
     fputc('[', out);
 }
 
@@ -19,10 +20,10 @@ int cli_json_stream_put_new(cli_json_stream *stream, json_t *element)
     if (element == NULL)
         return -1;
     fputs(stream->any ? ",\n" : "\n", stream->out);
-    /* Flag 0: jansson's readable separators, no newlines inside an element,
-     * and reals with 17 significant digits, so a fraction parses back to
-     * the very same double. */
-    int status = json_dumpf(element, stream->out, 0);
+    /* Flags 0 by default: jansson's readable separators, no newlines
+     * inside an element, and reals with 17 significant digits, so a
+     * fraction parses back to the very same double. */
+    int status = json_dumpf(element, stream->out, stream->flags);
     json_decref(element);
     stream->any = true;
     return status == 0 ? 0 : -1;
@@ -30,7 +31,13 @@ int cli_json_stream_put_new(cli_json_stream *stream, json_t *element)
 
 void cli_json_stream_end(cli_json_stream *stream)
 {
-    fputs(stream->any ? "\n]\n" : "]\n", stream->out);
+    cli_json_stream_close(stream);
+    fputc('\n', stream->out);
+}
+
+void cli_json_stream_close(cli_json_stream *stream)
+{
+    fputs(stream->any ? "\n]" : "]", stream->out);
 }
 
 json_t *cli_json_id(const char *who, const char *bytes, size_t length)

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
      cmd_key_usage},
     {"bucket", "place devices in a rollout: position, fraction, first P%",
      cmd_bucket_run, cmd_bucket_usage},
+    {"score", "score a fix (tier, scorecard) and rank a fleet's devices",
+     cmd_score_run, cmd_score_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

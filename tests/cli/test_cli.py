@@ -194,7 +194,8 @@ def help_option():
     for flag in ("--help", "-h"):
         r = ok(flag)
         assert r.text.startswith("Usage: otaprio"), r
-        for word in ("key", "bucket", "help", "--version", "Exit status"):
+        for word in ("key", "bucket", "score", "help", "--version",
+                     "Exit status"):
             assert word in r.text, (word, r)
 
 
@@ -253,7 +254,7 @@ def help_command():
     assert r.text.startswith("Usage: otaprio"), r
     r = ok("help", "help")
     assert r.text.startswith("Usage: otaprio"), r
-    for name in ("key", "bucket"):
+    for name in ("key", "bucket", "score"):
         r = ok("help", name)
         assert r.text.startswith("Usage: otaprio " + name), r
         # Each command's own --help says the same.
