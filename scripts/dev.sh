@@ -4,7 +4,7 @@
 # The README's two commands. Each installs whatever is missing on a Debian 12
 # machine (Debian packages, the project's Python virtual environment), then
 # builds and
-#   run   runs the main job (the otaprio CLI for now);
+#   run   runs the main job (the otaprio CLI on the examples, for now);
 #   test  runs every test: unit, ABI, header, symbol, golden vectors, CLI,
 #         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
 #         build and again in a clang ASan+UBSan build with libFuzzer, and
@@ -127,7 +127,12 @@ main_job() {
     local cli=build/tools/otaprio
     "$cli" --version
     echo
-    echo "Rollout positions of five devices for salt 'fw-3.2.1-canary'" \
+    echo "== An actively exploited remote flaw, scored against a small fleet" \
+         "(examples/):"
+    "$cli" score --issue examples/exploited-remote-flaw.json \
+        --fleet examples/fleet.csv --explain branch-router-9
+    echo
+    echo "== Rollout positions of five devices for salt 'fw-3.2.1-canary'" \
          "(first 10% are in the canary):"
     "$cli" bucket --salt fw-3.2.1-canary --percent 10 \
         SN-100001 SN-100002 SN-100003 SN-100004 SN-100005
