@@ -413,6 +413,14 @@ int otaprio_risk_score_stream(const otaprio_risk_model *model,
         int status = source(user, &chunk, &wanted);
         if (status != 0)
             return status; /* the host's own status, unchanged */
+        /* The library prepared both structs at its own size; a source built
+         * against newer headers must not claim more room than is there. */
+        if (chunk.size != sizeof chunk || wanted.size != sizeof wanted)
+            return otaprio__fail(
+                diag, OTAPRIO_E_STRUCT_SIZE,
+                chunk.size != sizeof chunk ? "devices" : "results", -1,
+                "the source changed the size of a struct the library "
+                "prepared; write only the fields within its size");
         if (chunk.count == 0)
             break;
         otaprio_devices d;

@@ -10,7 +10,7 @@ import sys
 
 # The virtual environment and generated files are not ours to format, nor
 # is any build tree, whatever its name (it holds a meson-private folder).
-SKIP_DIRS = {".git", ".venv", "subprojects", "__pycache__"}
+SKIP_DIRS = {".git", ".venv", "subprojects", "__pycache__", "crashes"}
 SKIP_FILES = {"tests/vectors/bucket_vectors.h", "tests/vectors/ssvc_vectors.h"}
 
 

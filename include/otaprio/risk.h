@@ -559,9 +559,12 @@ typedef struct otaprio_risk_totals {
  * named values of an enum are reserved and must stay 0, except the device
  * class tables, which the host may extend.
  *
- * Rules that keep the scores monotone are enforced when the model is built:
- * the severity, exploitability, blast-radius and criticality weights are
- * non-negative and their tables non-decreasing in the enum's order.
+ * Every weight must be finite and within ±1000 points. Rules that keep the
+ * scores monotone are enforced when the model is built: the severity,
+ * exploitability, blast-radius and criticality weights are non-negative
+ * and their tables non-decreasing in the enum's order; so are the anomaly,
+ * masks-regression, workflow-cap, failed-attempt and delivery-risk
+ * weights, except the safe fallback's, which is at most 0.
  * @since 0.1.0
  */
 typedef struct otaprio_risk_policy {
@@ -611,14 +614,15 @@ typedef struct otaprio_risk_policy {
     /** Points when a cosmetic defect masks a regression; default 20.
      *  @since 0.1.0 */
     double masks_regression_points;
-    /** Lowest scores of T0, T1 and T2, decreasing; default {70, 50, 25}.
-     *  @since 0.1.0 */
+    /** Lowest scores of T0, T1 and T2, within [0, 100] and strictly
+     *  decreasing; default {70, 50, 25}. @since 0.1.0 */
     double tier_thresholds[3];
-    /** 1: a security issue exploited in the wild is T0 whatever its score;
-     *  default 1. @since 0.1.0 */
+    /** 1: under the scorecard model, a security issue exploited in the wild
+     *  is T0 whatever its score (under the SSVC model the table decides
+     *  security tiers); default 1. @since 0.1.0 */
     int32_t active_exploit_t0;
-    /** 1: a cosmetic issue that masks no regression is T3 whatever its
-     *  score; default 1. @since 0.1.0 */
+    /** 1: under the scorecard model, a cosmetic issue that masks no
+     *  regression is T3 whatever its score; default 1. @since 0.1.0 */
     int32_t cosmetic_t3;
     /** Criticality of each ::otaprio_device_class in [0, 1]; default
      *  {0.3, 0.2, 0.1, 0.4, 0.5, 0.8, 0.6, 0.7, 0.9, 1.0, 0.9, then 0.3}.
@@ -646,17 +650,19 @@ typedef struct otaprio_risk_policy {
     double failed_attempt_points;
     /** Cap on the failed-attempt points; default 10. @since 0.1.0 */
     double failed_attempt_cap;
-    /** Failed attempts that set #OTAPRIO_REASON_REPEATED_FAILURES; default 3.
-     *  @since 0.1.0 */
+    /** Failed attempts from which #OTAPRIO_REASON_REPEATED_FAILURES is set,
+     *  0 to never set it; default 3. @since 0.1.0 */
     uint32_t repeated_failures;
     /** Battery level below which an idle battery adds delivery risk, in
-     *  (0, 1]; default 0.5. @since 0.1.0 */
+     *  [2^-20, 1]; default 0.5. @since 0.1.0 */
     double battery_risk_level;
     /** Delivery-risk points of an empty, idle battery, scaled linearly up to
      *  otaprio_risk_policy::battery_risk_level; default 40. @since 0.1.0 */
     double battery_points;
     /** Battery level below which an idle device defers, in [0, 1]; default
-     *  0.2. @since 0.1.0 */
+     *  0.2. Battery levels are compared in single precision, as the
+     *  column holds them, so a battery of 0.2f is not below 0.2.
+     *  @since 0.1.0 */
     double min_battery;
     /** Delivery-risk points per ::otaprio_link; default {0, 3, 10, 20, 25}.
      *  @since 0.1.0 */
@@ -666,16 +672,17 @@ typedef struct otaprio_risk_policy {
     /** Delivery-risk points when free storage is short; default 20.
      *  @since 0.1.0 */
     double storage_points;
-    /** Delivery-risk points with a safe fallback; default -10. @since 0.1.0 */
+    /** Delivery-risk points with a safe fallback, at most 0 (a fallback
+     *  never adds risk); default -10. @since 0.1.0 */
     double safe_fallback_points;
-    /** Free storage needed, as a multiple of the package size (at least 1);
+    /** Free storage needed, as a multiple of the package size, in [1, 1000];
      *  default 2. @since 0.1.0 */
     double storage_headroom;
     /** Largest package sent over a metered or roaming link; default
      *  50 MiB. @since 0.1.0 */
     uint64_t metered_max_bytes;
-    /** Days offline from which a catch-up path is flagged; default 14.
-     *  @since 0.1.0 */
+    /** Days offline from which a catch-up path is flagged, 0 to never flag
+     *  it; default 14. @since 0.1.0 */
     uint32_t catch_up_days;
     /** 1: a T0 fix overrides maintenance windows; default 1. @since 0.1.0 */
     int32_t t0_overrides_window;
@@ -736,10 +743,10 @@ OTAPRIO_API void otaprio_risk_model_free(otaprio_risk_model *model);
  * @brief Scores a fix: its defect score, its tier, and the explanation.
  *
  * With @p items non-NULL, the explanation is written there (lines of
- * #OTAPRIO_SCORE_DEFECT whose points add up to the score). @p count always
- * receives the number of lines; when @p capacity is too small, nothing else
- * is written and #OTAPRIO_E_RANGE is returned, so a host can ask for the
- * count first with @p items NULL.
+ * #OTAPRIO_SCORE_DEFECT whose points add up to the score). @p count
+ * receives the number of lines on success and when @p capacity is too
+ * small; then nothing else is written and #OTAPRIO_E_RANGE is returned, so
+ * a host can ask for the count first with @p items NULL.
  *
  * Thread-safe.
  * @param model the model.

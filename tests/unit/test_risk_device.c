@@ -549,6 +549,36 @@ static void stream_stops_at_a_bad_chunk(void **state)
     assert_int_equal(diag.index, 50); /* within the third chunk */
 }
 
+/* A source built against newer headers might set the size of the structs
+ * the library prepared to its own, larger sizeof: the library refuses it
+ * rather than read past its own struct. */
+static int oversized_chunk(void *user, otaprio_devices *devices,
+                           otaprio_device_results *results)
+{
+    (void)results;
+    int which = *(const int *)user;
+    if (which == 0)
+        devices->size += sizeof(double);
+    else
+        results->size += sizeof(double);
+    devices->count = 1;
+    return 0;
+}
+
+static void stream_refuses_a_source_that_resizes_its_structs(void **state)
+{
+    fixture *f = *state;
+    for (int which = 0; which < 2; which++) {
+        otaprio_diag diag;
+        otaprio_diag_init(&diag);
+        assert_int_equal(otaprio_risk_score_stream(f->model, &f->issue,
+                                                   oversized_chunk, &which,
+                                                   NULL, &diag),
+                         OTAPRIO_E_STRUCT_SIZE);
+        assert_string_equal(diag.field, which == 0 ? "devices" : "results");
+    }
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static void bad_columns_are_named_and_outputs_untouched(void **state)
@@ -706,6 +736,7 @@ int main(void)
         cmocka_unit_test(streaming_equals_one_pass_whatever_the_chunks),
         cmocka_unit_test(stream_returns_the_callbacks_status_unchanged),
         cmocka_unit_test(stream_stops_at_a_bad_chunk),
+        cmocka_unit_test(stream_refuses_a_source_that_resizes_its_structs),
         cmocka_unit_test(bad_columns_are_named_and_outputs_untouched),
         cmocka_unit_test(bad_issue_scores_and_arguments_are_refused),
     };
