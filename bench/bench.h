@@ -55,6 +55,27 @@ uint64_t bench_splitmix64(uint64_t seed, uint64_t index);
 void bench_splitmix64_fill(uint64_t seed, uint64_t first, uint64_t *out,
                            size_t count);
 
+/* ---- extra figures (report.c) ---------------------------------------- */
+
+/* A bench reports at most this many extra figures. */
+#define BENCH_EXTRA_MAX 32
+
+typedef struct bench_extra_entry {
+    const char *name; /* static string, [a-z0-9_]+ */
+    double value;     /* integers up to 2**53 print exactly */
+} bench_extra_entry;
+
+/* Named numbers a bench adds to its JSON line ("extra": {...}): figures
+ * measured beside the timed operation (a bandwidth, a peak memory) and
+ * inputs its peer needs to compute the same thing. */
+typedef struct bench_extras {
+    size_t count;
+    bench_extra_entry entries[BENCH_EXTRA_MAX];
+} bench_extras;
+
+/* Records one figure. Returns 0, or -1 when the table is full. */
+int bench_extra_add(bench_extras *extras, const char *name, double value);
+
 /* ---- benchmarks (bench_<name>.c, registry.c) ------------------------- */
 
 typedef struct bench_def {
@@ -76,6 +97,11 @@ typedef struct bench_def {
     int (*digest)(const void *state, bench_digest *digest);
     /* Releases what a successful setup built. */
     void (*teardown)(void *state);
+    /* Optional (NULL when the bench has none). Untimed, after digest:
+     * figures for the JSON line's "extra" object; `median_ms` is the
+     * median of the timed runs. Returns 0, or non-zero after printing why
+     * to stderr. */
+    int (*extras)(void *state, double median_ms, bench_extras *extras);
 } bench_def;
 
 /* One declaration per benchmark, from the generated list. */
@@ -104,6 +130,20 @@ int bench_measure(const bench_def *def, void *state, size_t reps,
  * so `samples` keeps the order they were taken in. */
 double bench_median(const double *samples, size_t count, double *scratch);
 
+/* Nanoseconds of CLOCK_MONOTONIC, for benches that time figures of their
+ * own beside the timed operation. */
+int64_t bench_now_ns(void);
+
+/*
+ * Single-thread read bandwidth: sums `words` uint64 words of `buffer`
+ * (which the caller has filled, so that every page is touched) `reps`
+ * times and writes the median bytes per second to *bytes_per_s. Returns
+ * the last sum, which the caller should use (report or store to a
+ * volatile) so that no compiler can drop the loop.
+ */
+uint64_t bench_read_bandwidth(const uint64_t *buffer, size_t words, size_t reps,
+                              double *bytes_per_s);
+
 /* ---- JSON output (report.c) ------------------------------------------ */
 
 typedef struct bench_result {
@@ -114,6 +154,7 @@ typedef struct bench_result {
     const double *samples_ms; /* reps samples, in the order taken */
     double median_ms;
     const bench_digest *digest;
+    const bench_extras *extras; /* count 0: no "extra" object */
 } bench_result;
 
 /* Prints the result as one JSON line on stdout. Returns 0, or -1 when

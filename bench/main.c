@@ -117,14 +117,21 @@ static int measure_and_report(const options *opts, void *state, double *samples,
         fprintf(stderr, "otaprio-bench: %s: digest failed\n", def->name);
         return 1;
     }
+    double median_ms = bench_median(samples, opts->reps, scratch);
+    bench_extras extras = {0};
+    if (def->extras != NULL && def->extras(state, median_ms, &extras) != 0) {
+        fprintf(stderr, "otaprio-bench: %s: extra figures failed\n", def->name);
+        return 1;
+    }
     bench_result result = {
         .def = def,
         .n = opts->n,
         .seed = opts->seed,
         .reps = opts->reps,
         .samples_ms = samples,
-        .median_ms = bench_median(samples, opts->reps, scratch),
+        .median_ms = median_ms,
         .digest = &digest,
+        .extras = &extras,
     };
     if (bench_report(&result) != 0) {
         fprintf(stderr, "otaprio-bench: cannot write the result\n");

@@ -9,7 +9,7 @@
 
 #include "bench.h"
 
-static int64_t monotonic_ns(void)
+int64_t bench_now_ns(void)
 {
     struct timespec now;
     /* CLOCK_MONOTONIC cannot fail on Linux with a valid pointer; it does
@@ -22,9 +22,9 @@ int bench_measure(const bench_def *def, void *state, size_t reps,
                   double *samples_ms)
 {
     for (size_t i = 0; i < reps; i++) {
-        int64_t start = monotonic_ns();
+        int64_t start = bench_now_ns();
         int status = def->run(state);
-        int64_t stop = monotonic_ns();
+        int64_t stop = bench_now_ns();
         if (status != 0)
             return status;
         samples_ms[i] = (double)(stop - start) / 1e6;
@@ -45,4 +45,53 @@ double bench_median(const double *samples, size_t count, double *scratch)
     qsort(scratch, count, sizeof *scratch, compare_doubles);
     return count % 2 != 0 ? scratch[count / 2]
                           : (scratch[count / 2 - 1] + scratch[count / 2]) / 2;
+}
+
+/* Four independent sums: no loop-carried chain limits the adds, and an
+ * optimising compiler turns them into vector adds (integer addition is
+ * associative, so it may without -ffast-math). Not inlined, so that each
+ * repetition is one call reading the whole buffer. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static uint64_t
+sum_words(const uint64_t *buffer, size_t words)
+{
+    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= words; i += 4) {
+        s0 += buffer[i];
+        s1 += buffer[i + 1];
+        s2 += buffer[i + 2];
+        s3 += buffer[i + 3];
+    }
+    for (; i < words; i++)
+        s0 += buffer[i];
+    return s0 + s1 + s2 + s3;
+}
+
+/* Enough for a steady median; more repetitions are ignored. */
+#define BENCH_BANDWIDTH_MAX_REPS 64
+
+uint64_t bench_read_bandwidth(const uint64_t *buffer, size_t words, size_t reps,
+                              double *bytes_per_s)
+{
+    double rates[BENCH_BANDWIDTH_MAX_REPS];
+    double scratch[BENCH_BANDWIDTH_MAX_REPS];
+    if (reps < 1)
+        reps = 1;
+    if (reps > BENCH_BANDWIDTH_MAX_REPS)
+        reps = BENCH_BANDWIDTH_MAX_REPS;
+    uint64_t all = 0;
+    for (size_t i = 0; i < reps; i++) {
+        int64_t start = bench_now_ns();
+        uint64_t sum = sum_words(buffer, words);
+        int64_t stop = bench_now_ns();
+        /* Each repetition's sum feeds the result: none is dead code. */
+        all = all * UINT64_C(0x9E3779B97F4A7C15) + sum;
+        double seconds = (double)(stop - start) / 1e9;
+        rates[i] = seconds > 0 ? (double)words * sizeof *buffer / seconds : 0;
+    }
+    *bytes_per_s = bench_median(rates, reps, scratch);
+    return all;
 }

@@ -47,6 +47,29 @@ static void json_string(const char *text)
     putchar('"');
 }
 
+int bench_extra_add(bench_extras *extras, const char *name, double value)
+{
+    if (extras->count == BENCH_EXTRA_MAX)
+        return -1;
+    extras->entries[extras->count].name = name;
+    extras->entries[extras->count].value = value;
+    extras->count++;
+    return 0;
+}
+
+/* A JSON number: integers exactly (up to 2**53), others to 9 significant
+ * digits, and null for what JSON cannot write (NaN, infinities). */
+static void json_number(double value)
+{
+    if (value != value || value - value != 0)
+        printf("null");
+    else if (value < 0x1p53 && value > -0x1p53 &&
+             value == (double)(int64_t)value)
+        printf("%" PRId64, (int64_t)value);
+    else
+        printf("%.9g", value);
+}
+
 int bench_report(const bench_result *result)
 {
     printf("{\"bench\":");
@@ -66,7 +89,20 @@ int bench_report(const bench_result *result)
         json_string(entry->name);
         printf(":\"0x%016" PRIx64 "\"", entry->value);
     }
-    printf("},\"compiler\":{\"family\":");
+    putchar('}');
+    if (result->extras != NULL && result->extras->count != 0) {
+        printf(",\"extra\":{");
+        for (size_t i = 0; i < result->extras->count; i++) {
+            const bench_extra_entry *entry = &result->extras->entries[i];
+            if (i != 0)
+                putchar(',');
+            json_string(entry->name);
+            putchar(':');
+            json_number(entry->value);
+        }
+        putchar('}');
+    }
+    printf(",\"compiler\":{\"family\":");
     json_string(BENCH_COMPILER_FAMILY);
     printf(",\"version\":");
     json_string(BENCH_COMPILER_VERSION);

@@ -17,10 +17,28 @@ run itself failed.
 
 A peer module provides PEER (a description), prepare(seed, n) -> state
 (untimed), compute(state) -> {output name: NumPy array} (timed), and
-optionally MAX_N, the largest n it is timed on (also --peer-n): above it
-the peer runs on the input for MAX_N units, its time is scaled linearly to
-n (reported as peer_n, peer_scaled) and its outputs are checked against
-ours for that same input.
+optionally:
+- MAX_N, the largest n it is timed on (also --peer-n): above it the peer
+  runs on the input for MAX_N units, its time is scaled linearly to n
+  (reported as peer_n, peer_scaled) and its outputs are checked against
+  ours for that same input;
+- USES_OURS_EXTRA = True: prepare(seed, n, extra) also receives the
+  "extra" object of otaprio-bench's JSON line (inputs computed once by the
+  library, such as a fix's score);
+- describe(state) -> dict, reported as peer_info;
+- VARIANTS, {name: function(state) -> outputs}: other ways to compute the
+  same outputs from the same state, timed like compute and reported (time,
+  ratio, agreement) in peer_variants; each must agree with ours too;
+- FULL_PEER_REPS, its number of timed runs in a full run when
+  --peer-reps is not given (default 5: right for a peer of seconds per
+  run; a faster, noisier one wants more);
+- THREADED = True: its library may use several threads (BLAS). The peer is
+  then timed twice: in this process with NumPy's default thread pool, and
+  in a child process started with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and
+  MKL_NUM_THREADS set to 1 (read only at import, hence the child). Ours runs
+  on one thread, so the single-threaded time is the headline peer_ms and
+  ratio (peer_threads, peer_headline say so); the default pool's figures
+  are in peer_default_threads. Both outputs must match ours.
 """
 
 import os
@@ -91,18 +109,78 @@ def digest(outputs: dict) -> dict:
             for name, array in outputs.items()}
 
 
-def time_peer(peer, seed: int, n: int, reps: int) -> tuple[list, dict]:
-    """Times peer.compute on its input for (seed, n); returns the samples
-    in milliseconds and the digest of the last outputs."""
-    state = peer.prepare(seed, n)
+def time_compute(compute, state, reps: int) -> dict:
+    """Times compute(state) reps times: samples in milliseconds and the
+    digest of the last outputs."""
     samples = []
     outputs = None
     for _ in range(reps):
         outputs = None  # free the last outputs outside the timed region
         start = time.perf_counter_ns()  # monotonic, like CLOCK_MONOTONIC
-        outputs = peer.compute(state)
+        outputs = compute(state)
         samples.append((time.perf_counter_ns() - start) / 1e6)
-    return samples, digest(outputs)
+    return {"samples_ms": samples, "checksum": digest(outputs)}
+
+
+def time_peer(peer, seed: int, n: int, reps: int, ours_extra: dict) -> dict:
+    """Times peer.compute, then each of peer.VARIANTS, on the peer's input
+    for (seed, n). Returns samples_ms and checksum (of compute), variants
+    ({name: {samples_ms, checksum}}) and info (describe(), or None)."""
+    if getattr(peer, "USES_OURS_EXTRA", False):
+        state = peer.prepare(seed, n, ours_extra)
+    else:
+        state = peer.prepare(seed, n)
+    timed = time_compute(peer.compute, state, reps)
+    timed["variants"] = {name: time_compute(fn, state, reps)
+                         for name, fn in getattr(peer, "VARIANTS",
+                                                 {}).items()}
+    timed["info"] = (peer.describe(state) if hasattr(peer, "describe")
+                     else None)
+    return timed
+
+
+# Thread-pool sizes of the BLAS and OpenMP runtimes NumPy may load, read
+# once at import: a child started with these runs NumPy on one thread.
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                     "MKL_NUM_THREADS": "1"}
+
+
+def time_peer_single_thread(name: str, seed: int, n: int, reps: int,
+                            ours_extra: dict) -> dict:
+    """Runs time_peer in a child process (this script, --peer-worker) whose
+    NumPy has one thread; returns its JSON answer."""
+    env = dict(os.environ, **SINGLE_THREAD_ENV)
+    command = [sys.executable, os.path.abspath(__file__), "--peer-worker",
+               name, str(seed), str(n), str(reps)]
+    proc = subprocess.run(command, input=json.dumps(ours_extra),
+                          stdout=subprocess.PIPE, text=True, env=env)
+    if proc.returncode != 0:
+        raise RunError(f"single-threaded peer {name} exited "
+                       f"{proc.returncode}")
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as e:
+        raise RunError(f"single-threaded peer {name} printed no JSON line: "
+                       f"{e}") from e
+
+
+def peer_worker(argv: list[str]) -> int:
+    """--peer-worker NAME SEED N REPS, ours' extra object on stdin: times
+    the peer in this process and prints one JSON line."""
+    name, seed, n, reps = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+    ours_extra = json.loads(sys.stdin.read() or "{}")
+    peer = importlib.import_module("peer_" + name)
+    timed = time_peer(peer, seed, n, reps, ours_extra)
+    timed["blas"] = machine.numpy_blas()
+    timed["env"] = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
+    print(json.dumps(timed), flush=True)
+    return 0
+
+
+def blas_threads(blas: list | None) -> int | None:
+    """The thread count of the BLAS NumPy loaded, when known."""
+    counts = {b.get("num_threads") for b in blas or []} - {None}
+    return counts.pop() if len(counts) == 1 else None
 
 
 def run_bench(name: str, args, host: dict) -> dict:
@@ -120,11 +198,21 @@ def run_bench(name: str, args, host: dict) -> dict:
     n = ours["n"]
     seed = int(ours["seed"], 16)
 
+    ours_extra = ours.get("extra", {})
     peer_n = min(n, args.peer_n or getattr(peer, "MAX_N", None) or n)
     # --self-check: give the peer other input; the comparison must notice.
     peer_seed = seed ^ 1 if args.self_check else seed
-    peer_samples, peer_sums = time_peer(peer, peer_seed, peer_n,
-                                        args.peer_reps)
+    peer_reps = args.peer_reps or getattr(peer, "FULL_PEER_REPS",
+                                          FULL_PEER_REPS)
+    timed = time_peer(peer, peer_seed, peer_n, peer_reps, ours_extra)
+    threaded = getattr(peer, "THREADED", False)
+    if threaded:
+        # The default pool's figures, then the headline: one thread, as
+        # ours runs.
+        default, default_blas = timed, machine.numpy_blas()
+        timed = time_peer_single_thread(name, peer_seed, peer_n,
+                                        peer_reps, ours_extra)
+    peer_samples, peer_sums = timed["samples_ms"], timed["checksum"]
 
     ours_sums = ours["checksum"]
     if peer_n != n:
@@ -163,10 +251,44 @@ def run_bench(name: str, args, host: dict) -> dict:
         "machine": host,
         "unset_env": UNSET_ENV,
     }
+    if "extra" in ours:
+        record["ours_extra"] = ours_extra
+    if timed["info"] is not None:
+        record["peer_info"] = timed["info"]
+
+    # Every other timing of the peer must agree with ours too.
+    checked = [peer_sums]
+
+    def summary(run: dict) -> dict:
+        """Median, ratio and agreement of one more timing of the peer."""
+        ms = statistics.median(run["samples_ms"]) * n / peer_n
+        checked.append(run["checksum"])
+        return {"peer_ms": round(ms, 3),
+                "ratio": round(ms / ours_ms, 2) if ours_ms > 0 else None,
+                "match": run["checksum"] == ours_sums,
+                "peer_samples_ms": [round(x, 3) for x in run["samples_ms"]]}
+
+    if timed["variants"]:
+        record["peer_variants"] = {k: summary(v)
+                                   for k, v in timed["variants"].items()}
+    if threaded:
+        record["peer_threads"] = blas_threads(timed["blas"])
+        record["peer_headline"] = (
+            "single-threaded NumPy (child process with " +
+            ", ".join(f"{k}=1" for k in SINGLE_THREAD_ENV) + ")")
+        record["peer_blas"] = timed["blas"]
+        record["peer_default_threads"] = {
+            "threads": blas_threads(default_blas), **summary(default),
+            "blas": default_blas}
+        if default["variants"]:
+            record["peer_default_threads"]["variants"] = {
+                k: summary(v) for k, v in default["variants"].items()}
+    match = all(sums == ours_sums for sums in checked)
+    record["match"] = match
     if not match:
-        record["mismatched"] = sorted(
-            k for k in set(ours_sums) | set(peer_sums)
-            if ours_sums.get(k) != peer_sums.get(k))
+        record["mismatched"] = sorted({
+            k for sums in checked for k in set(ours_sums) | set(sums)
+            if ours_sums.get(k) != sums.get(k)})
     if args.self_check:
         record["self_check"] = True
     return record
@@ -185,7 +307,8 @@ def parse_args(argv):
     p.add_argument("--reps", type=int, help="timed runs of ours "
                    f"(default {FULL_REPS}; quick {QUICK_REPS})")
     p.add_argument("--peer-reps", type=int, help="timed runs of the peer "
-                   f"(default {FULL_PEER_REPS}; quick {QUICK_REPS})")
+                   f"(default the peer's FULL_PEER_REPS, else "
+                   f"{FULL_PEER_REPS}; quick {QUICK_REPS})")
     p.add_argument("--peer-n", type=int, help="time the peer on at most this "
                    "many units and scale its time to n")
     p.add_argument("--seed", type=lambda text: int(text, 0),
@@ -197,7 +320,7 @@ def parse_args(argv):
     args = p.parse_args(argv)
     defaults = {"n": QUICK_N, "reps": QUICK_REPS, "peer_reps": QUICK_REPS}
     if not args.quick:
-        defaults = {"reps": FULL_REPS, "peer_reps": FULL_PEER_REPS}
+        defaults = {"reps": FULL_REPS}  # peer_reps: per peer, in run_bench
     for flag, value in defaults.items():
         if getattr(args, flag) is None:
             setattr(args, flag, value)
@@ -211,6 +334,8 @@ def parse_args(argv):
 
 
 def main(argv) -> int:
+    if argv[:1] == ["--peer-worker"]:
+        return peer_worker(argv[1:])
     args = parse_args(argv)
     try:
         available = list_benches(args.bench_exe)
