@@ -191,36 +191,63 @@ static int read_chunk(otaprio_devices *devices, const otaprio_devices *caller,
 
 /* What one issue fixes for every device of a run. */
 typedef struct issue_terms {
-    double defect_points; /* the defect score, for explanations */
-    int64_t defect_part;  /* the defect score's share of the priority */
-    uint64_t package_bytes;
-    double storage_needed; /* free bytes below this are short */
-    bool metered_too_large;
-    bool window_applies; /* busy devices defer */
+    double defect_points;       /* the defect score, for explanations */
+    int32_t defect_part;        /* its share of the priority */
+    uint32_t metered_large;     /* 1: metered links defer this package */
+    uint32_t window;            /* 1: busy devices defer */
+    uint32_t all_short;         /* 1: no device can hold the package */
+    uint64_t storage_threshold; /* free bytes below this are short */
 } issue_terms;
+
+/*
+ * The smallest free-byte count whose double is at least `needed`, so that
+ * the per-device test `(double)free < needed` becomes the integer test
+ * `free < threshold`. Near 2^64 doubles are 2048 apart, hence the search.
+ */
+static uint64_t storage_threshold(double needed, uint32_t *all_short)
+{
+    *all_short = 0;
+    if (!(needed > 0.0))
+        return 0;
+    if (needed >= 0x1p64) {
+        *all_short = 1;
+        return UINT64_MAX;
+    }
+    uint64_t low = 0, high = (uint64_t)ceil(needed);
+    while (low < high) {
+        uint64_t mid = low + (high - low) / 2;
+        if ((double)mid >= needed)
+            high = mid;
+        else
+            low = mid + 1;
+    }
+    return low;
+}
 
 static issue_terms terms_of(const otaprio_risk_model *m,
                             const otaprio_issue_score *issue)
 {
-    uint64_t package_bytes = issue->package_bytes;
+    uint64_t package = issue->package_bytes;
     issue_terms t;
     t.defect_points = issue->score;
-    t.defect_part = issue->score_milli * m->defect_share_milli / 1000;
-    t.package_bytes = package_bytes;
-    t.storage_needed = (double)package_bytes * m->storage_headroom;
-    t.metered_too_large = package_bytes > m->metered_max_bytes;
-    t.window_applies =
-        !(issue->tier == OTAPRIO_TIER_T0 && m->t0_overrides_window);
+    t.defect_part =
+        (int32_t)(issue->score_milli * m->defect_share_milli / 1000);
+    t.metered_large = package > m->metered_max_bytes;
+    t.window = !(issue->tier == OTAPRIO_TIER_T0 && m->t0_overrides_window);
+    t.storage_threshold = storage_threshold(
+        package != 0 ? (double)package * m->storage_headroom : 0.0,
+        &t.all_short);
     return t;
 }
 
-/* One block's answers, before they are copied where the caller wants. */
+/* Where a block's answers go: the caller's arrays, or scratch space for
+ * the ones it did not ask for (the totals still count them). */
 typedef struct block_out {
-    int64_t priority[BLOCK];
-    int64_t criticality[BLOCK];
-    int64_t delivery[BLOCK];
-    uint8_t disposition[BLOCK];
-    uint32_t reasons[BLOCK];
+    double *priority;
+    uint8_t *disposition;
+    uint32_t *reasons;
+    double *criticality; /* NULL: not wanted */
+    double *delivery;    /* NULL: not wanted */
 } block_out;
 
 static int64_t bounded(int64_t milli)
@@ -239,93 +266,146 @@ static int64_t battery_milli(const otaprio_risk_model *m, float battery,
                           m->battery_scale);
 }
 
-static void score_block(const otaprio_risk_model *m, const issue_terms *t,
-                        const block_columns *b, size_t n, bool want_delivery,
-                        block_out *out)
+static uint32_t storage_short(const issue_terms *t, uint64_t free_bytes)
 {
-    for (size_t i = 0; i < n; i++) {
-        int64_t criticality =
-            bounded((int64_t)m->device_class_milli[b->device_class[i]] +
-                    m->customer_milli[b->customer_tier[i]] +
-                    m->exposure_milli[b->exposure[i]] +
-                    (b->redundant[i] ? 0 : m->no_redundancy_milli) +
-                    m->uptime_milli[b->uptime[i]]);
-        int64_t attempts =
-            (int64_t)b->failed_attempts[i] * m->failed_attempt_milli;
-        if (attempts > m->failed_attempt_cap_milli)
-            attempts = m->failed_attempt_cap_milli;
-        out->criticality[i] = criticality;
-        out->priority[i] =
-            bounded(t->defect_part +
-                    criticality * m->criticality_share_milli / 1000 + attempts);
-
-        bool idle = !b->charging[i];
-        bool storage_short = t->package_bytes != 0 &&
-                             (double)b->free_bytes[i] < t->storage_needed;
-        bool metered = b->metered[i] || b->link[i] == OTAPRIO_LINK_ROAMING;
-        uint32_t r = 0;
-        r |= (idle && b->battery[i] < m->min_battery)
-                 ? OTAPRIO_REASON_LOW_BATTERY
-                 : 0u;
-        r |= (metered && t->metered_too_large) ? OTAPRIO_REASON_METERED_LARGE
-                                               : 0u;
-        r |= storage_short ? OTAPRIO_REASON_LOW_STORAGE : 0u;
-        r |= (b->busy[i] && t->window_applies)
-                 ? OTAPRIO_REASON_MAINTENANCE_WINDOW
-                 : 0u;
-        r |= b->prerequisite_missing[i] ? OTAPRIO_REASON_PREREQUISITE : 0u;
-        r |= b->excluded[i] ? OTAPRIO_REASON_POLICY : 0u;
-        r |= b->affected[i] ? 0u : OTAPRIO_REASON_NOT_AFFECTED;
-        r |= ((m->excluded_classes >> b->device_class[i]) & 1u)
-                 ? OTAPRIO_REASON_CLASS_EXCLUDED
-                 : 0u;
-        r |= (m->catch_up_days != 0 && b->days_offline[i] >= m->catch_up_days)
-                 ? OTAPRIO_REASON_CATCH_UP
-                 : 0u;
-        r |= (m->repeated_failures != 0 &&
-              b->failed_attempts[i] >= m->repeated_failures)
-                 ? OTAPRIO_REASON_REPEATED_FAILURES
-                 : 0u;
-        out->reasons[i] = r;
-        const uint32_t excluding = OTAPRIO_REASON_POLICY |
-                                   OTAPRIO_REASON_NOT_AFFECTED |
-                                   OTAPRIO_REASON_CLASS_EXCLUDED;
-        const uint32_t deferring =
-            OTAPRIO_REASON_LOW_BATTERY | OTAPRIO_REASON_METERED_LARGE |
-            OTAPRIO_REASON_LOW_STORAGE | OTAPRIO_REASON_MAINTENANCE_WINDOW;
-        out->disposition[i] = (r & excluding) ? OTAPRIO_DISPOSITION_EXCLUDED
-                              : (r & OTAPRIO_REASON_PREREQUISITE)
-                                  ? OTAPRIO_DISPOSITION_BLOCKED
-                              : (r & deferring) ? OTAPRIO_DISPOSITION_DEFER
-                                                : OTAPRIO_DISPOSITION_ELIGIBLE;
-        if (want_delivery) {
-            out->delivery[i] =
-                bounded(battery_milli(m, b->battery[i], b->charging[i]) +
-                        m->link_milli[b->link[i]] +
-                        (b->metered[i] ? m->metered_milli : 0) +
-                        (storage_short ? m->storage_milli : 0) +
-                        (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
-        }
-    }
+    return (uint32_t)(free_bytes < t->storage_threshold) | t->all_short;
 }
 
-/* Copies a block's answers to the caller's arrays, from device `start`. */
-static void emit_block(const block_out *out, size_t n, size_t start,
-                       const otaprio_device_results *r)
+static int64_t delivery_milli(const otaprio_risk_model *m, const issue_terms *t,
+                              const block_columns *b, size_t i)
 {
-    if (r->priority != NULL)
+    return bounded(battery_milli(m, b->battery[i], b->charging[i]) +
+                   m->link_milli[b->link[i]] +
+                   (b->metered[i] ? m->metered_milli : 0) +
+                   (storage_short(t, b->free_bytes[i]) ? m->storage_milli : 0) +
+                   (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
+}
+
+/*
+ * The hot loop. Every test is turned into a 0/1 integer and combined with
+ * bit operations, so there is no data-dependent branch; criticality is one
+ * lookup by combination, and the disposition follows from the reason bits
+ * by arithmetic. All sums fit int32 (weights are within ±1000 points).
+ */
+static void score_block(const otaprio_risk_model *m, const issue_terms *t,
+                        const block_columns *b, size_t n, const block_out *out)
+{
+    /* Every column and table in a restrict-qualified local: the stores to
+     * the outputs can then alias none of them, so nothing is reloaded. */
+    const uint8_t *restrict device_class = b->device_class;
+    const uint8_t *restrict customer_tier = b->customer_tier;
+    const uint8_t *restrict exposure = b->exposure;
+    const uint8_t *restrict redundant = b->redundant;
+    const uint8_t *restrict uptime = b->uptime;
+    const uint8_t *restrict charging = b->charging;
+    const uint8_t *restrict link = b->link;
+    const uint8_t *restrict metered = b->metered;
+    const uint8_t *restrict busy = b->busy;
+    const uint8_t *restrict affected = b->affected;
+    const uint8_t *restrict prerequisite = b->prerequisite_missing;
+    const uint8_t *restrict excluded = b->excluded;
+    const float *restrict battery = b->battery;
+    const uint64_t *restrict free_bytes = b->free_bytes;
+    const uint32_t *restrict failed_attempts = b->failed_attempts;
+    const uint32_t *restrict days_offline = b->days_offline;
+    const int32_t *restrict criticality_part = m->criticality_part;
+    double *restrict priority_out = out->priority;
+    uint8_t *restrict disposition_out = out->disposition;
+    uint32_t *restrict reasons_out = out->reasons;
+
+    const int32_t defect_part = t->defect_part;
+    const uint32_t attempt_limit = m->attempt_limit;
+    const int32_t attempt_step = (int32_t)m->failed_attempt_milli;
+    const int32_t attempt_cap = (int32_t)m->failed_attempt_cap_milli;
+    const float min_battery = m->min_battery;
+    const uint32_t metered_large = t->metered_large;
+    const uint32_t window = t->window;
+    const uint32_t all_short = t->all_short;
+    const uint64_t storage_threshold = t->storage_threshold;
+    const uint32_t excluded_classes = m->excluded_classes;
+    const uint64_t catch_up_limit = m->catch_up_limit;
+    const uint64_t repeated_limit = m->repeated_limit;
+    /* Short passes over the block, each reading a few columns, keep every
+     * pointer in a register and let the compiler vectorise the simple ones;
+     * the reasons build up in a block-sized array that stays in L1. */
+    uint32_t combos[BLOCK];
+    for (size_t i = 0; i < n; i++)
+        combos[i] =
+            (uint32_t)otaprio__risk_combo(device_class[i], customer_tier[i],
+                                          exposure[i], redundant[i], uptime[i]);
+    int32_t priority[BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t attempts = failed_attempts[i];
+        uint32_t counted = attempts < attempt_limit ? attempts : attempt_limit;
+        int32_t attempt_points = (int32_t)counted * attempt_step;
+        attempt_points =
+            attempt_points < attempt_cap ? attempt_points : attempt_cap;
+        priority[i] = defect_part + attempt_points;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int32_t p = priority[i] + criticality_part[combos[i]];
+        priority[i] = p < RISK_SCORE_MAX_MILLI ? p : RISK_SCORE_MAX_MILLI;
+    }
+    for (size_t i = 0; i < n; i++)
+        priority_out[i] = (double)priority[i] / 1000.0;
+    uint32_t reasons[BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t on_meter =
+            (uint32_t)metered[i] | (uint32_t)(link[i] == OTAPRIO_LINK_ROAMING);
+        reasons[i] = ((uint32_t)(battery[i] < min_battery) &
+                      ((uint32_t)charging[i] ^ 1u)) |
+                     (on_meter & metered_large) << 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        reasons[i] |=
+            ((uint32_t)(free_bytes[i] < storage_threshold) | all_short) << 2;
+    for (size_t i = 0; i < n; i++)
+        reasons[i] |=
+            ((uint32_t)busy[i] & window) << 3 | (uint32_t)prerequisite[i] << 4 |
+            (uint32_t)excluded[i] << 5 | ((uint32_t)affected[i] ^ 1u) << 6;
+    /* The class and the two notices are off in most policies: a whole pass
+     * is skipped rather than a test made per device. */
+    if (excluded_classes != 0)
         for (size_t i = 0; i < n; i++)
-            r->priority[start + i] = (double)out->priority[i] / 1000.0;
-    if (r->criticality != NULL)
+            reasons[i] |= ((excluded_classes >> device_class[i]) & 1u) << 7;
+    if (catch_up_limit <= UINT32_MAX) {
+        const uint32_t limit = (uint32_t)catch_up_limit; /* 32-bit: SIMD */
         for (size_t i = 0; i < n; i++)
-            r->criticality[start + i] = (double)out->criticality[i] / 1000.0;
-    if (r->delivery_risk != NULL)
+            reasons[i] |= (uint32_t)(days_offline[i] >= limit) << 8;
+    }
+    if (repeated_limit <= UINT32_MAX) {
+        const uint32_t limit = (uint32_t)repeated_limit;
         for (size_t i = 0; i < n; i++)
-            r->delivery_risk[start + i] = (double)out->delivery[i] / 1000.0;
-    if (r->disposition != NULL)
-        memcpy(r->disposition + start, out->disposition, n);
-    if (r->reasons != NULL)
-        memcpy(r->reasons + start, out->reasons, n * sizeof(uint32_t));
+            reasons[i] |= (uint32_t)(failed_attempts[i] >= limit) << 9;
+    }
+    /* The disposition by arithmetic on masks (so it vectorises): the
+     * strongest class of reason present wins. */
+    const uint32_t excluding = OTAPRIO_REASON_POLICY |
+                               OTAPRIO_REASON_NOT_AFFECTED |
+                               OTAPRIO_REASON_CLASS_EXCLUDED;
+    const uint32_t deferring =
+        OTAPRIO_REASON_LOW_BATTERY | OTAPRIO_REASON_METERED_LARGE |
+        OTAPRIO_REASON_LOW_STORAGE | OTAPRIO_REASON_MAINTENANCE_WINDOW;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = reasons[i];
+        uint32_t excluded_now = (uint32_t)((r & excluding) != 0);
+        uint32_t blocked_now =
+            (uint32_t)((r & OTAPRIO_REASON_PREREQUISITE) != 0);
+        uint32_t deferred_now = (uint32_t)((r & deferring) != 0);
+        uint32_t below = blocked_now * OTAPRIO_DISPOSITION_BLOCKED +
+                         (1u - blocked_now) * deferred_now;
+        reasons_out[i] = r;
+        disposition_out[i] =
+            (uint8_t)(excluded_now * OTAPRIO_DISPOSITION_EXCLUDED +
+                      (1u - excluded_now) * below);
+    }
+    if (out->criticality != NULL)
+        for (size_t i = 0; i < n; i++)
+            out->criticality[i] =
+                (double)m->criticality_combo[combos[i]] / 1000.0;
+    if (out->delivery != NULL)
+        for (size_t i = 0; i < n; i++)
+            out->delivery[i] = (double)delivery_milli(m, t, b, i) / 1000.0;
 }
 
 static void count_block(const block_out *out, size_t n,
@@ -342,19 +422,29 @@ static void count_block(const block_out *out, size_t n,
     }
 }
 
-/* Scores a validated chunk block by block. */
+/* Scores a validated chunk block by block, straight into the caller's
+ * arrays. */
 static void score_chunk(const otaprio_risk_model *m, const issue_terms *t,
                         const otaprio_devices *d,
                         const otaprio_device_results *r,
                         otaprio_risk_totals *totals)
 {
-    block_out out;
+    double scratch_priority[BLOCK];
+    uint8_t scratch_disposition[BLOCK];
+    uint32_t scratch_reasons[BLOCK];
     for (size_t start = 0; start < d->count; start += BLOCK) {
         size_t n = d->count - start < BLOCK ? d->count - start : BLOCK;
         block_columns columns;
         columns_at(&columns, d, start);
-        score_block(m, t, &columns, n, r->delivery_risk != NULL, &out);
-        emit_block(&out, n, start, r);
+        block_out out = {
+            r->priority != NULL ? r->priority + start : scratch_priority,
+            r->disposition != NULL ? r->disposition + start
+                                   : scratch_disposition,
+            r->reasons != NULL ? r->reasons + start : scratch_reasons,
+            r->criticality != NULL ? r->criticality + start : NULL,
+            r->delivery_risk != NULL ? r->delivery_risk + start : NULL,
+        };
+        score_block(m, t, &columns, n, &out);
         if (totals != NULL)
             count_block(&out, n, totals);
     }
@@ -435,10 +525,20 @@ int otaprio_risk_score_stream(const otaprio_risk_model *model,
 
 /* ---- explanation ------------------------------------------------------ */
 
-/* The lines behind one device's three scores; the values come from the
- * same score_block() the batch uses, and the lines from the same tables. */
-static void device_lines(const otaprio_risk_model *m, const issue_terms *t,
-                         const block_columns *b, otaprio__explain *ex)
+/* A device's three scores in thousandths. */
+typedef struct device_milli {
+    int64_t criticality, delivery, priority;
+} device_milli;
+
+/*
+ * The lines behind one device's three scores, and the scores they add up
+ * to. They are computed the long way, factor by factor, from the tables
+ * the batch's combination tables were built from: the tests hold the two
+ * paths to the same answers.
+ */
+static device_milli device_lines(const otaprio_risk_model *m,
+                                 const issue_terms *t, const block_columns *b,
+                                 otaprio__explain *ex)
 {
     const int32_t C = OTAPRIO_SCORE_CRITICALITY;
     otaprio__explain_add(ex, C, OTAPRIO_FACTOR_DEVICE_CLASS, b->device_class[0],
@@ -461,12 +561,10 @@ static void device_lines(const otaprio_risk_model *m, const issue_terms *t,
             m->uptime_milli[b->uptime[0]]);
 
     const int32_t D = OTAPRIO_SCORE_DELIVERY;
-    bool storage_short =
-        t->package_bytes != 0 && (double)b->free_bytes[0] < t->storage_needed;
     int64_t battery = battery_milli(m, b->battery[0], b->charging[0]);
     int64_t link = m->link_milli[b->link[0]];
     int64_t metered = b->metered[0] ? m->metered_milli : 0;
-    int64_t storage = storage_short ? m->storage_milli : 0;
+    int64_t storage = storage_short(t, b->free_bytes[0]) ? m->storage_milli : 0;
     int64_t fallback = b->safe_fallback[0] ? m->safe_fallback_milli : 0;
     otaprio__explain_add(ex, D, OTAPRIO_FACTOR_BATTERY, (double)b->battery[0],
                          battery);
@@ -476,8 +574,10 @@ static void device_lines(const otaprio_risk_model *m, const issue_terms *t,
                          (double)b->free_bytes[0], storage);
     otaprio__explain_add(ex, D, OTAPRIO_FACTOR_SAFE_FALLBACK,
                          b->safe_fallback[0], fallback);
-    otaprio__explain_bound(ex, D,
-                           battery + link + metered + storage + fallback);
+    device_milli scores;
+    scores.criticality = criticality;
+    scores.delivery = otaprio__explain_bound(
+        ex, D, battery + link + metered + storage + fallback);
 
     const int32_t P = OTAPRIO_SCORE_PRIORITY;
     int64_t share = criticality * m->criticality_share_milli / 1000;
@@ -490,7 +590,9 @@ static void device_lines(const otaprio_risk_model *m, const issue_terms *t,
                          (double)criticality / 1000.0, share);
     otaprio__explain_add(ex, P, OTAPRIO_FACTOR_FAILED_ATTEMPTS,
                          b->failed_attempts[0], attempts);
-    otaprio__explain_bound(ex, P, t->defect_part + share + attempts);
+    scores.priority =
+        otaprio__explain_bound(ex, P, t->defect_part + share + attempts);
+    return scores;
 }
 
 /* The chunk seen from one device: every column starts at `index`. */
@@ -555,21 +657,24 @@ int otaprio_risk_explain_device(const otaprio_risk_model *model,
     issue_terms t = terms_of(model, &issue_score);
     block_columns columns;
     columns_at(&columns, &one, 0);
-    block_out out;
-    score_block(model, &t, &columns, 1, true, &out);
+    double priority;
+    uint8_t disposition;
+    uint32_t reasons;
+    block_out out = {&priority, &disposition, &reasons, NULL, NULL};
+    score_block(model, &t, &columns, 1, &out);
     otaprio__explain explain;
     explain.count = 0;
-    device_lines(model, &t, &columns, &explain);
+    device_milli scores = device_lines(model, &t, &columns, &explain);
     OTAPRIO__TRY(otaprio__explain_emit(&explain, items, capacity, count, diag));
 
     otaprio_device_score result;
     memset(&result, 0, sizeof result);
     result.size = sizeof result;
-    result.priority_milli = out.priority[0];
-    result.criticality_milli = out.criticality[0];
-    result.delivery_milli = out.delivery[0];
-    result.disposition = out.disposition[0];
-    result.reasons = out.reasons[0];
+    result.priority_milli = scores.priority;
+    result.criticality_milli = scores.criticality;
+    result.delivery_milli = scores.delivery;
+    result.disposition = disposition;
+    result.reasons = reasons;
     (void)otaprio__struct_write(score, &result, &device_score_layout);
     return OTAPRIO_OK;
 }

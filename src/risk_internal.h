@@ -24,7 +24,11 @@ enum {
     RISK_EXPOSURES = 3,
     RISK_UPTIMES = 3,
     RISK_LINKS = 5,
-    RISK_SCORE_MAX_MILLI = 100000
+    RISK_SCORE_MAX_MILLI = 100000,
+    /* Every (class, customer tier, exposure, redundant, uptime) a device
+     * can have: its criticality is one table lookup. */
+    RISK_CRITICALITY_COMBOS = OTAPRIO_DEVICE_CLASS_MAX * RISK_CUSTOMER_TIERS *
+                              RISK_EXPOSURES * 2 * RISK_UPTIMES
 };
 
 struct otaprio_risk_model {
@@ -60,12 +64,24 @@ struct otaprio_risk_model {
     int32_t no_redundancy_milli;
     int32_t uptime_milli[RISK_UPTIMES];
 
+    /* Bounded criticality, and its share of the priority, by combination
+     * (see otaprio__risk_combo()). */
+    int32_t criticality_combo[RISK_CRITICALITY_COMBOS];
+    int32_t criticality_part[RISK_CRITICALITY_COMBOS];
+
     /* priority */
     int64_t defect_share_milli;      /* thousandths of the defect score */
     int64_t criticality_share_milli; /* thousandths of the criticality */
     int64_t failed_attempt_milli;
     int64_t failed_attempt_cap_milli;
     uint32_t repeated_failures;
+    /* Failed attempts past which the points stay at the cap; with it the
+     * points fit int32 whatever the count. */
+    uint32_t attempt_limit;
+    /* Notices as 64-bit thresholds: 2^32 turns one off, as no count
+     * reaches it. */
+    uint64_t catch_up_limit;
+    uint64_t repeated_limit;
 
     /* delivery risk and disposition */
     float battery_risk_level;
@@ -89,6 +105,21 @@ struct otaprio_risk_model {
 static inline int64_t otaprio__milli(double points)
 {
     return (int64_t)llround(points * 1000.0);
+}
+
+/* Index of a device's criticality in the model's combination tables. */
+static inline size_t otaprio__risk_combo(uint8_t device_class,
+                                         uint8_t customer_tier,
+                                         uint8_t exposure, uint8_t redundant,
+                                         uint8_t uptime)
+{
+    return ((((size_t)device_class * RISK_CUSTOMER_TIERS + customer_tier) *
+                 RISK_EXPOSURES +
+             exposure) *
+                2 +
+            redundant) *
+               RISK_UPTIMES +
+           uptime;
 }
 
 /* Reads and validates a caller's issue score into `out`. */

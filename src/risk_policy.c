@@ -241,6 +241,46 @@ static int64_t milli(double points)
     return otaprio__milli(points);
 }
 
+static int64_t clamp_score(int64_t milli)
+{
+    return milli < 0                      ? 0
+           : milli > RISK_SCORE_MAX_MILLI ? RISK_SCORE_MAX_MILLI
+                                          : milli;
+}
+
+/* The tables that make a device's score a few lookups: criticality by
+ * combination, and the failed-attempt limit. Needs the per-factor tables
+ * compiled first. */
+static void compile_device_tables(otaprio_risk_model *m,
+                                  const otaprio_risk_policy *p)
+{
+    for (uint8_t c = 0; c < OTAPRIO_DEVICE_CLASS_MAX; c++)
+        for (uint8_t t = 0; t < RISK_CUSTOMER_TIERS; t++)
+            for (uint8_t e = 0; e < RISK_EXPOSURES; e++)
+                for (uint8_t r = 0; r < 2; r++)
+                    for (uint8_t u = 0; u < RISK_UPTIMES; u++) {
+                        int64_t criticality = clamp_score(
+                            (int64_t)m->device_class_milli[c] +
+                            m->customer_milli[t] + m->exposure_milli[e] +
+                            (r ? 0 : m->no_redundancy_milli) +
+                            m->uptime_milli[u]);
+                        size_t at = otaprio__risk_combo(c, t, e, r, u);
+                        m->criticality_combo[at] = (int32_t)criticality;
+                        m->criticality_part[at] =
+                            (int32_t)(criticality * m->criticality_share_milli /
+                                      1000);
+                    }
+    m->attempt_limit =
+        m->failed_attempt_milli > 0
+            ? (uint32_t)(m->failed_attempt_cap_milli / m->failed_attempt_milli +
+                         1)
+            : 0;
+    m->catch_up_limit =
+        p->catch_up_days != 0 ? p->catch_up_days : (uint64_t)1 << 32;
+    m->repeated_limit =
+        p->repeated_failures != 0 ? p->repeated_failures : (uint64_t)1 << 32;
+}
+
 static void compile(otaprio_risk_model *m, const otaprio_risk_policy *p)
 {
     m->kind = p->model;
@@ -288,6 +328,8 @@ static void compile(otaprio_risk_model *m, const otaprio_risk_policy *p)
     m->failed_attempt_milli = milli(p->failed_attempt_points);
     m->failed_attempt_cap_milli = milli(p->failed_attempt_cap);
     m->repeated_failures = p->repeated_failures;
+
+    compile_device_tables(m, p);
 
     m->battery_risk_level = (float)p->battery_risk_level;
     m->battery_scale = p->battery_points / (double)m->battery_risk_level;
