@@ -31,11 +31,8 @@ static void libc_free(void *user, void *block)
 
 int(otaprio_allocator_init)(otaprio_allocator *allocator, size_t size)
 {
-    if (allocator == NULL)
-        return OTAPRIO_E_INVALID;
-    otaprio_allocator defaults;
-    memset(&defaults, 0, sizeof defaults);
-    return otaprio__struct_init(allocator, size, &defaults, &allocator_layout);
+    /* All zero: the C library's allocator. */
+    return otaprio__struct_init(allocator, size, NULL, &allocator_layout);
 }
 
 int otaprio__mem_resolve(otaprio__mem *mem, const otaprio_allocator *allocator,

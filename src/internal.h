@@ -57,10 +57,11 @@ typedef struct otaprio__layout {
 
 /*
  * Prepares a caller's struct of `caller_size` bytes from `defaults` (a full,
- * current-layout struct): the known prefix is copied, any newer tail is
- * zeroed, and `size` is set to `caller_size`. Fails with
- * OTAPRIO_E_STRUCT_SIZE, writing nothing, when `caller_size` is below the
- * minimum.
+ * current-layout struct, or NULL when every default is zero): the known
+ * prefix is copied, any newer tail is zeroed, and `size` is set to
+ * `caller_size`. Fails, writing nothing, with OTAPRIO_E_INVALID for a NULL
+ * `caller` and OTAPRIO_E_STRUCT_SIZE when `caller_size` is below the
+ * minimum. Every public init function is this call.
  */
 int otaprio__struct_init(void *caller, size_t caller_size, const void *defaults,
                          const otaprio__layout *layout);

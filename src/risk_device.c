@@ -28,20 +28,14 @@ static const otaprio__layout device_score_layout = {
 
 int(otaprio_devices_init)(otaprio_devices *devices, size_t size)
 {
-    if (devices == NULL)
-        return OTAPRIO_E_INVALID;
-    otaprio_devices defaults;
-    memset(&defaults, 0, sizeof defaults);
-    return otaprio__struct_init(devices, size, &defaults, &devices_layout);
+    /* All zero: no devices, every column NULL. */
+    return otaprio__struct_init(devices, size, NULL, &devices_layout);
 }
 
 int(otaprio_device_results_init)(otaprio_device_results *results, size_t size)
 {
-    if (results == NULL)
-        return OTAPRIO_E_INVALID;
-    otaprio_device_results defaults;
-    memset(&defaults, 0, sizeof defaults);
-    return otaprio__struct_init(results, size, &defaults, &results_layout);
+    /* All zero: every output NULL. */
+    return otaprio__struct_init(results, size, NULL, &results_layout);
 }
 
 /* ---- defaults of missing columns ------------------------------------- */

@@ -17,8 +17,6 @@ static const otaprio__layout issue_score_layout = {
 
 int(otaprio_issue_init)(otaprio_issue *issue, size_t size)
 {
-    if (issue == NULL)
-        return OTAPRIO_E_INVALID;
     otaprio_issue defaults;
     memset(&defaults, 0, sizeof defaults);
     defaults.size = sizeof defaults;

@@ -83,8 +83,6 @@ static void fill_defaults(otaprio_risk_policy *p)
 
 int(otaprio_risk_policy_init)(otaprio_risk_policy *policy, size_t size)
 {
-    if (policy == NULL)
-        return OTAPRIO_E_INVALID;
     otaprio_risk_policy defaults;
     fill_defaults(&defaults);
     return otaprio__struct_init(policy, size, &defaults, &policy_layout);

@@ -32,8 +32,6 @@ const char *otaprio_strerror(int status)
 
 int(otaprio_diag_init)(otaprio_diag *diag, size_t size)
 {
-    if (diag == NULL)
-        return OTAPRIO_E_INVALID;
     otaprio_diag defaults;
     memset(&defaults, 0, sizeof defaults); /* padding too: it is copied */
     defaults.field = "";

@@ -31,10 +31,15 @@ static size_t min_size(size_t a, size_t b)
 int otaprio__struct_init(void *caller, size_t caller_size, const void *defaults,
                          const otaprio__layout *layout)
 {
+    if (caller == NULL)
+        return OTAPRIO_E_INVALID;
     if (caller_size < layout->minimum)
         return OTAPRIO_E_STRUCT_SIZE;
     size_t known = min_size(caller_size, layout->current);
-    memcpy(caller, defaults, known);
+    if (defaults != NULL)
+        memcpy(caller, defaults, known);
+    else
+        memset(caller, 0, known);
     if (caller_size > known)
         memset((unsigned char *)caller + known, 0, caller_size - known);
     memcpy(caller, &caller_size, sizeof caller_size);

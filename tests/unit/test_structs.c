@@ -82,6 +82,23 @@ static void init_refuses_a_size_below_the_first_layout(void **state)
     assert_int_equal(caller.alpha, (int64_t)0xABABABABABABABABull);
 }
 
+static void init_without_defaults_zeroes_and_refuses_null(void **state)
+{
+    (void)state;
+    opts_v3 caller;
+    memset(&caller, 0xAB, sizeof caller);
+    assert_int_equal(
+        otaprio__struct_init(&caller, sizeof caller, NULL, &layout),
+        OTAPRIO_OK);
+    assert_int_equal(caller.size, sizeof caller);
+    assert_int_equal(caller.alpha, 0);
+    assert_int_equal(caller.beta, 0);
+    assert_int_equal(caller.gamma, 0);
+    assert_int_equal(
+        otaprio__struct_init(NULL, sizeof caller, &defaults, &layout),
+        OTAPRIO_E_INVALID);
+}
+
 static void read_keeps_defaults_for_fields_an_older_caller_lacks(void **state)
 {
     (void)state;
@@ -199,6 +216,7 @@ int main(void)
         cmocka_unit_test(init_writes_only_an_older_callers_fields),
         cmocka_unit_test(init_zeroes_a_newer_callers_tail),
         cmocka_unit_test(init_refuses_a_size_below_the_first_layout),
+        cmocka_unit_test(init_without_defaults_zeroes_and_refuses_null),
         cmocka_unit_test(read_keeps_defaults_for_fields_an_older_caller_lacks),
         cmocka_unit_test(read_takes_every_field_of_a_current_caller),
         cmocka_unit_test(read_accepts_a_newer_caller_whose_new_fields_are_zero),
