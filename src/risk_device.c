@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "risk_internal.h"
+#include "risk_kernel.h"
 
 static const otaprio__layout devices_layout = {
     "otaprio_devices", sizeof(otaprio_devices),
@@ -40,31 +40,19 @@ int(otaprio_device_results_init)(otaprio_device_results *results, size_t size)
 
 /* ---- defaults of missing columns ------------------------------------- */
 
-enum { BLOCK = 256 };
-
 #define R4(x) x, x, x, x
 #define R16(x) R4(x), R4(x), R4(x), R4(x)
 #define R64(x) R16(x), R16(x), R16(x), R16(x)
 #define R256(x) R64(x), R64(x), R64(x), R64(x)
-static const uint8_t zeros_u8[BLOCK] = {0};
-static const uint8_t ones_u8[BLOCK] = {R256(1)};
-static const uint32_t zeros_u32[BLOCK] = {0};
-static const uint64_t unlimited_u64[BLOCK] = {R256(UINT64_MAX)};
-static const float full_battery[BLOCK] = {R256(1.0f)};
+static const uint8_t zeros_u8[RISK_BLOCK] = {0};
+static const uint8_t ones_u8[RISK_BLOCK] = {R256(1)};
+static const uint32_t zeros_u32[RISK_BLOCK] = {0};
+static const uint64_t unlimited_u64[RISK_BLOCK] = {R256(UINT64_MAX)};
+static const float full_battery[RISK_BLOCK] = {R256(1.0f)};
 #undef R256
 #undef R64
 #undef R16
 #undef R4
-
-/* One block's columns, every one readable. */
-typedef struct block_columns {
-    const uint8_t *device_class, *customer_tier, *exposure, *redundant, *uptime,
-        *safe_fallback, *charging, *link, *metered, *busy, *affected,
-        *prerequisite_missing, *excluded;
-    const float *battery;
-    const uint64_t *free_bytes;
-    const uint32_t *failed_attempts, *days_offline;
-} block_columns;
 
 static const uint8_t *u8_at(const uint8_t *column, size_t start,
                             const uint8_t *fallback)
@@ -72,7 +60,8 @@ static const uint8_t *u8_at(const uint8_t *column, size_t start,
     return column != NULL ? column + start : fallback;
 }
 
-static void columns_at(block_columns *b, const otaprio_devices *d, size_t start)
+static void columns_at(otaprio__risk_columns *b, const otaprio_devices *d,
+                       size_t start)
 {
     /* Defaults: see the field documentation in otaprio/risk.h. */
     b->device_class = u8_at(d->device_class, start, zeros_u8);
@@ -183,16 +172,6 @@ static int read_chunk(otaprio_devices *devices, const otaprio_devices *caller,
 
 /* ---- scoring ---------------------------------------------------------- */
 
-/* What one issue fixes for every device of a run. */
-typedef struct issue_terms {
-    double defect_points;       /* the defect score, for explanations */
-    int32_t defect_part;        /* its share of the priority */
-    uint32_t metered_large;     /* 1: metered links defer this package */
-    uint32_t window;            /* 1: busy devices defer */
-    uint32_t all_short;         /* 1: no device can hold the package */
-    uint64_t storage_threshold; /* free bytes below this are short */
-} issue_terms;
-
 /*
  * The smallest free-byte count whose double is at least `needed`, so that
  * the per-device test `(double)free < needed` becomes the integer test
@@ -218,11 +197,11 @@ static uint64_t storage_threshold(double needed, uint32_t *all_short)
     return low;
 }
 
-static issue_terms terms_of(const otaprio_risk_model *m,
-                            const otaprio_issue_score *issue)
+static otaprio__risk_terms terms_of(const otaprio_risk_model *m,
+                                    const otaprio_issue_score *issue)
 {
     uint64_t package = issue->package_bytes;
-    issue_terms t;
+    otaprio__risk_terms t;
     t.defect_points = issue->score;
     t.defect_part =
         (int32_t)(issue->score_milli * m->defect_share_milli / 1000);
@@ -234,175 +213,7 @@ static issue_terms terms_of(const otaprio_risk_model *m,
     return t;
 }
 
-/* Where a block's answers go: the caller's arrays, or scratch space for
- * the ones it did not ask for (the totals still count them). */
-typedef struct block_out {
-    double *priority;
-    uint8_t *disposition;
-    uint32_t *reasons;
-    double *criticality; /* NULL: not wanted */
-    double *delivery;    /* NULL: not wanted */
-} block_out;
-
-static int64_t bounded(int64_t milli)
-{
-    return milli < 0                      ? 0
-           : milli > RISK_SCORE_MAX_MILLI ? RISK_SCORE_MAX_MILLI
-                                          : milli;
-}
-
-static int64_t battery_milli(const otaprio_risk_model *m, float battery,
-                             uint8_t charging)
-{
-    if (charging || !(battery < m->battery_risk_level))
-        return 0;
-    return otaprio__milli(((double)m->battery_risk_level - (double)battery) *
-                          m->battery_scale);
-}
-
-static uint32_t storage_short(const issue_terms *t, uint64_t free_bytes)
-{
-    return (uint32_t)(free_bytes < t->storage_threshold) | t->all_short;
-}
-
-static int64_t delivery_milli(const otaprio_risk_model *m, const issue_terms *t,
-                              const block_columns *b, size_t i)
-{
-    return bounded(battery_milli(m, b->battery[i], b->charging[i]) +
-                   m->link_milli[b->link[i]] +
-                   (b->metered[i] ? m->metered_milli : 0) +
-                   (storage_short(t, b->free_bytes[i]) ? m->storage_milli : 0) +
-                   (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
-}
-
-/*
- * The hot loop. Every test is turned into a 0/1 integer and combined with
- * bit operations, so there is no data-dependent branch; criticality is one
- * lookup by combination, and the disposition follows from the reason bits
- * by arithmetic. All sums fit int32 (weights are within ±1000 points).
- */
-static void score_block(const otaprio_risk_model *m, const issue_terms *t,
-                        const block_columns *b, size_t n, const block_out *out)
-{
-    /* Every column and table in a restrict-qualified local: the stores to
-     * the outputs can then alias none of them, so nothing is reloaded. */
-    const uint8_t *restrict device_class = b->device_class;
-    const uint8_t *restrict customer_tier = b->customer_tier;
-    const uint8_t *restrict exposure = b->exposure;
-    const uint8_t *restrict redundant = b->redundant;
-    const uint8_t *restrict uptime = b->uptime;
-    const uint8_t *restrict charging = b->charging;
-    const uint8_t *restrict link = b->link;
-    const uint8_t *restrict metered = b->metered;
-    const uint8_t *restrict busy = b->busy;
-    const uint8_t *restrict affected = b->affected;
-    const uint8_t *restrict prerequisite = b->prerequisite_missing;
-    const uint8_t *restrict excluded = b->excluded;
-    const float *restrict battery = b->battery;
-    const uint64_t *restrict free_bytes = b->free_bytes;
-    const uint32_t *restrict failed_attempts = b->failed_attempts;
-    const uint32_t *restrict days_offline = b->days_offline;
-    const int32_t *restrict criticality_part = m->criticality_part;
-    double *restrict priority_out = out->priority;
-    uint8_t *restrict disposition_out = out->disposition;
-    uint32_t *restrict reasons_out = out->reasons;
-
-    const int32_t defect_part = t->defect_part;
-    const uint32_t attempt_limit = m->attempt_limit;
-    const int32_t attempt_step = (int32_t)m->failed_attempt_milli;
-    const int32_t attempt_cap = (int32_t)m->failed_attempt_cap_milli;
-    const float min_battery = m->min_battery;
-    const uint32_t metered_large = t->metered_large;
-    const uint32_t window = t->window;
-    const uint32_t all_short = t->all_short;
-    const uint64_t storage_threshold = t->storage_threshold;
-    const uint32_t excluded_classes = m->excluded_classes;
-    const uint64_t catch_up_limit = m->catch_up_limit;
-    const uint64_t repeated_limit = m->repeated_limit;
-    /* Short passes over the block, each reading a few columns, keep every
-     * pointer in a register and let the compiler vectorise the simple ones;
-     * the reasons build up in a block-sized array that stays in L1. */
-    uint32_t combos[BLOCK];
-    for (size_t i = 0; i < n; i++)
-        combos[i] =
-            (uint32_t)otaprio__risk_combo(device_class[i], customer_tier[i],
-                                          exposure[i], redundant[i], uptime[i]);
-    int32_t priority[BLOCK];
-    for (size_t i = 0; i < n; i++) {
-        uint32_t attempts = failed_attempts[i];
-        uint32_t counted = attempts < attempt_limit ? attempts : attempt_limit;
-        int32_t attempt_points = (int32_t)counted * attempt_step;
-        attempt_points =
-            attempt_points < attempt_cap ? attempt_points : attempt_cap;
-        priority[i] = defect_part + attempt_points;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int32_t p = priority[i] + criticality_part[combos[i]];
-        priority[i] = p < RISK_SCORE_MAX_MILLI ? p : RISK_SCORE_MAX_MILLI;
-    }
-    for (size_t i = 0; i < n; i++)
-        priority_out[i] = (double)priority[i] / 1000.0;
-    uint32_t reasons[BLOCK];
-    for (size_t i = 0; i < n; i++) {
-        uint32_t on_meter =
-            (uint32_t)metered[i] | (uint32_t)(link[i] == OTAPRIO_LINK_ROAMING);
-        reasons[i] = ((uint32_t)(battery[i] < min_battery) &
-                      ((uint32_t)charging[i] ^ 1u)) |
-                     (on_meter & metered_large) << 1;
-    }
-    for (size_t i = 0; i < n; i++)
-        reasons[i] |=
-            ((uint32_t)(free_bytes[i] < storage_threshold) | all_short) << 2;
-    for (size_t i = 0; i < n; i++)
-        reasons[i] |=
-            ((uint32_t)busy[i] & window) << 3 | (uint32_t)prerequisite[i] << 4 |
-            (uint32_t)excluded[i] << 5 | ((uint32_t)affected[i] ^ 1u) << 6;
-    /* The class and the two notices are off in most policies: a whole pass
-     * is skipped rather than a test made per device. */
-    if (excluded_classes != 0)
-        for (size_t i = 0; i < n; i++)
-            reasons[i] |= ((excluded_classes >> device_class[i]) & 1u) << 7;
-    if (catch_up_limit <= UINT32_MAX) {
-        const uint32_t limit = (uint32_t)catch_up_limit; /* 32-bit: SIMD */
-        for (size_t i = 0; i < n; i++)
-            reasons[i] |= (uint32_t)(days_offline[i] >= limit) << 8;
-    }
-    if (repeated_limit <= UINT32_MAX) {
-        const uint32_t limit = (uint32_t)repeated_limit;
-        for (size_t i = 0; i < n; i++)
-            reasons[i] |= (uint32_t)(failed_attempts[i] >= limit) << 9;
-    }
-    /* The disposition by arithmetic on masks (so it vectorises): the
-     * strongest class of reason present wins. */
-    const uint32_t excluding = OTAPRIO_REASON_POLICY |
-                               OTAPRIO_REASON_NOT_AFFECTED |
-                               OTAPRIO_REASON_CLASS_EXCLUDED;
-    const uint32_t deferring =
-        OTAPRIO_REASON_LOW_BATTERY | OTAPRIO_REASON_METERED_LARGE |
-        OTAPRIO_REASON_LOW_STORAGE | OTAPRIO_REASON_MAINTENANCE_WINDOW;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = reasons[i];
-        uint32_t excluded_now = (uint32_t)((r & excluding) != 0);
-        uint32_t blocked_now =
-            (uint32_t)((r & OTAPRIO_REASON_PREREQUISITE) != 0);
-        uint32_t deferred_now = (uint32_t)((r & deferring) != 0);
-        uint32_t below = blocked_now * OTAPRIO_DISPOSITION_BLOCKED +
-                         (1u - blocked_now) * deferred_now;
-        reasons_out[i] = r;
-        disposition_out[i] =
-            (uint8_t)(excluded_now * OTAPRIO_DISPOSITION_EXCLUDED +
-                      (1u - excluded_now) * below);
-    }
-    if (out->criticality != NULL)
-        for (size_t i = 0; i < n; i++)
-            out->criticality[i] =
-                (double)m->criticality_combo[combos[i]] / 1000.0;
-    if (out->delivery != NULL)
-        for (size_t i = 0; i < n; i++)
-            out->delivery[i] = (double)delivery_milli(m, t, b, i) / 1000.0;
-}
-
-static void count_block(const block_out *out, size_t n,
+static void count_block(const otaprio__risk_out *out, size_t n,
                         otaprio_risk_totals *totals)
 {
     totals->devices += n;
@@ -418,19 +229,20 @@ static void count_block(const block_out *out, size_t n,
 
 /* Scores a validated chunk block by block, straight into the caller's
  * arrays. */
-static void score_chunk(const otaprio_risk_model *m, const issue_terms *t,
-                        const otaprio_devices *d,
+static void score_chunk(const otaprio_risk_model *m,
+                        const otaprio__risk_terms *t, const otaprio_devices *d,
                         const otaprio_device_results *r,
                         otaprio_risk_totals *totals)
 {
-    double scratch_priority[BLOCK];
-    uint8_t scratch_disposition[BLOCK];
-    uint32_t scratch_reasons[BLOCK];
-    for (size_t start = 0; start < d->count; start += BLOCK) {
-        size_t n = d->count - start < BLOCK ? d->count - start : BLOCK;
-        block_columns columns;
+    double scratch_priority[RISK_BLOCK];
+    uint8_t scratch_disposition[RISK_BLOCK];
+    uint32_t scratch_reasons[RISK_BLOCK];
+    for (size_t start = 0; start < d->count; start += RISK_BLOCK) {
+        size_t n =
+            d->count - start < RISK_BLOCK ? d->count - start : RISK_BLOCK;
+        otaprio__risk_columns columns;
         columns_at(&columns, d, start);
-        block_out out = {
+        otaprio__risk_out out = {
             r->priority != NULL ? r->priority + start : scratch_priority,
             r->disposition != NULL ? r->disposition + start
                                    : scratch_disposition,
@@ -438,7 +250,7 @@ static void score_chunk(const otaprio_risk_model *m, const issue_terms *t,
             r->criticality != NULL ? r->criticality + start : NULL,
             r->delivery_risk != NULL ? r->delivery_risk + start : NULL,
         };
-        score_block(m, t, &columns, n, &out);
+        m->kernel(m, t, &columns, n, &out);
         if (totals != NULL)
             count_block(&out, n, totals);
     }
@@ -465,7 +277,7 @@ int otaprio_risk_score_devices(const otaprio_risk_model *model,
     otaprio_devices d;
     otaprio_device_results r;
     OTAPRIO__TRY(read_chunk(&d, devices, &r, results, diag));
-    issue_terms t = terms_of(model, &score);
+    otaprio__risk_terms t = terms_of(model, &score);
     score_chunk(model, &t, &d, &r, NULL);
     return OTAPRIO_OK;
 }
@@ -488,7 +300,7 @@ int otaprio_risk_score_stream(const otaprio_risk_model *model,
     otaprio_risk_totals sum;
     memset(&sum, 0, sizeof sum);
     sum.size = sizeof sum;
-    issue_terms t = terms_of(model, &score);
+    otaprio__risk_terms t = terms_of(model, &score);
     for (;;) {
         otaprio_devices chunk;
         otaprio_devices_init(&chunk);
@@ -531,7 +343,8 @@ typedef struct device_milli {
  * paths to the same answers.
  */
 static device_milli device_lines(const otaprio_risk_model *m,
-                                 const issue_terms *t, const block_columns *b,
+                                 const otaprio__risk_terms *t,
+                                 const otaprio__risk_columns *b,
                                  otaprio__explain *ex)
 {
     const int32_t C = OTAPRIO_SCORE_CRITICALITY;
@@ -555,10 +368,12 @@ static device_milli device_lines(const otaprio_risk_model *m,
             m->uptime_milli[b->uptime[0]]);
 
     const int32_t D = OTAPRIO_SCORE_DELIVERY;
-    int64_t battery = battery_milli(m, b->battery[0], b->charging[0]);
+    int64_t battery =
+        otaprio__risk_battery_milli(m, b->battery[0], b->charging[0]);
     int64_t link = m->link_milli[b->link[0]];
     int64_t metered = b->metered[0] ? m->metered_milli : 0;
-    int64_t storage = storage_short(t, b->free_bytes[0]) ? m->storage_milli : 0;
+    int64_t storage =
+        otaprio__risk_storage_short(t, b->free_bytes[0]) ? m->storage_milli : 0;
     int64_t fallback = b->safe_fallback[0] ? m->safe_fallback_milli : 0;
     otaprio__explain_add(ex, D, OTAPRIO_FACTOR_BATTERY, (double)b->battery[0],
                          battery);
@@ -648,14 +463,14 @@ int otaprio_risk_explain_device(const otaprio_risk_model *model,
     otaprio_devices one = one_device(&d, index);
     OTAPRIO__TRY(validate_devices(&one, index, diag));
 
-    issue_terms t = terms_of(model, &issue_score);
-    block_columns columns;
+    otaprio__risk_terms t = terms_of(model, &issue_score);
+    otaprio__risk_columns columns;
     columns_at(&columns, &one, 0);
     double priority;
     uint8_t disposition;
     uint32_t reasons;
-    block_out out = {&priority, &disposition, &reasons, NULL, NULL};
-    score_block(model, &t, &columns, 1, &out);
+    otaprio__risk_out out = {&priority, &disposition, &reasons, NULL, NULL};
+    model->kernel(model, &t, &columns, 1, &out);
     otaprio__explain explain;
     explain.count = 0;
     device_milli scores = device_lines(model, &t, &columns, &explain);

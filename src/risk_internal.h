@@ -31,9 +31,23 @@ enum {
                               RISK_EXPOSURES * 2 * RISK_UPTIMES
 };
 
+struct otaprio__risk_terms;
+struct otaprio__risk_columns;
+struct otaprio__risk_out;
+
+/* A build of the per-device kernel (see risk_kernel.h). */
+typedef void (*otaprio__risk_kernel)(const struct otaprio_risk_model *m,
+                                     const struct otaprio__risk_terms *t,
+                                     const struct otaprio__risk_columns *b,
+                                     size_t n,
+                                     const struct otaprio__risk_out *out);
+
 struct otaprio_risk_model {
     otaprio__mem mem;
     int32_t kind;
+    /* Chosen for this processor when the model is built; every build gives
+     * the same answers. */
+    otaprio__risk_kernel kernel;
 
     /* defect score */
     int64_t class_milli[RISK_ISSUE_CLASSES];

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "risk_internal.h"
+#include "risk_kernel.h"
 
 /* No weight may move a score by more than this many points: far beyond any
  * sensible policy, and small enough that sums of thousandths never come
@@ -365,6 +365,7 @@ int otaprio_risk_model_create(const otaprio_risk_policy *policy,
                              "allocating the risk model failed");
     memset(built, 0, sizeof *built);
     built->mem = mem;
+    built->kernel = otaprio__risk_best_kernel();
     compile(built, &full);
     *model = built;
     return OTAPRIO_OK;

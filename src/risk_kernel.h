@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The risk engine's per-device kernel: the types it shares with
+ * risk_device.c, and its builds. The kernel is compiled once per
+ * instruction set (risk_kernel.c) from one body (risk_kernel_template.h);
+ * a model picks the best the processor has when it is created.
+ */
+#ifndef OTAPRIO_RISK_KERNEL_H
+#define OTAPRIO_RISK_KERNEL_H
+
+#include "risk_internal.h"
+
+/* Devices per block: the unit of the kernel's passes and of the default
+ * columns that stand in for missing ones. */
+enum { RISK_BLOCK = 256 };
+
+/* One block's columns, every one readable. */
+typedef struct otaprio__risk_columns {
+    const uint8_t *device_class, *customer_tier, *exposure, *redundant, *uptime,
+        *safe_fallback, *charging, *link, *metered, *busy, *affected,
+        *prerequisite_missing, *excluded;
+    const float *battery;
+    const uint64_t *free_bytes;
+    const uint32_t *failed_attempts, *days_offline;
+} otaprio__risk_columns;
+
+/* What one issue fixes for every device of a run. */
+typedef struct otaprio__risk_terms {
+    double defect_points;       /* the defect score, for explanations */
+    int32_t defect_part;        /* its share of the priority */
+    uint32_t metered_large;     /* 1: metered links defer this package */
+    uint32_t window;            /* 1: busy devices defer */
+    uint32_t all_short;         /* 1: no device can hold the package */
+    uint64_t storage_threshold; /* free bytes below this are short */
+} otaprio__risk_terms;
+
+/* Where a block's answers go: the caller's arrays, or scratch space for
+ * the ones it did not ask for (the totals still count them). */
+typedef struct otaprio__risk_out {
+    double *priority;
+    uint8_t *disposition;
+    uint32_t *reasons;
+    double *criticality; /* NULL: not wanted */
+    double *delivery;    /* NULL: not wanted */
+} otaprio__risk_out;
+
+static inline int64_t otaprio__risk_bounded(int64_t milli)
+{
+    return milli < 0                      ? 0
+           : milli > RISK_SCORE_MAX_MILLI ? RISK_SCORE_MAX_MILLI
+                                          : milli;
+}
+
+static inline int64_t otaprio__risk_battery_milli(const otaprio_risk_model *m,
+                                                  float battery,
+                                                  uint8_t charging)
+{
+    if (charging || !(battery < m->battery_risk_level))
+        return 0;
+    return otaprio__milli(((double)m->battery_risk_level - (double)battery) *
+                          m->battery_scale);
+}
+
+static inline uint32_t otaprio__risk_storage_short(const otaprio__risk_terms *t,
+                                                   uint64_t free_bytes)
+{
+    return (uint32_t)(free_bytes < t->storage_threshold) | t->all_short;
+}
+
+static inline int64_t
+otaprio__risk_delivery_milli(const otaprio_risk_model *m,
+                             const otaprio__risk_terms *t,
+                             const otaprio__risk_columns *b, size_t i)
+{
+    return otaprio__risk_bounded(
+        otaprio__risk_battery_milli(m, b->battery[i], b->charging[i]) +
+        m->link_milli[b->link[i]] + (b->metered[i] ? m->metered_milli : 0) +
+        (otaprio__risk_storage_short(t, b->free_bytes[i]) ? m->storage_milli
+                                                          : 0) +
+        (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
+}
+
+/* Builds of the kernel; any of them gives the same answers bit for bit. */
+void otaprio__risk_kernel_baseline(const otaprio_risk_model *m,
+                                   const otaprio__risk_terms *t,
+                                   const otaprio__risk_columns *b, size_t n,
+                                   const otaprio__risk_out *out);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define OTAPRIO__RISK_KERNEL_AVX2 1
+void otaprio__risk_kernel_avx2(const otaprio_risk_model *m,
+                               const otaprio__risk_terms *t,
+                               const otaprio__risk_columns *b, size_t n,
+                               const otaprio__risk_out *out);
+#endif
+
+/* The fastest build this processor runs. */
+otaprio__risk_kernel otaprio__risk_best_kernel(void);
+
+#endif

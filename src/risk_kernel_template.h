@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The body of the per-device kernel, included by risk_kernel.c once per
+ * build with OTAPRIO__RISK_KERNEL_NAME and OTAPRIO__RISK_KERNEL_TARGET
+ * defined. No include guard: that is the point.
+ */
+/*
+ * The hot loop. Every test is turned into a 0/1 integer and combined with
+ * bit operations, so there is no data-dependent branch; criticality is one
+ * lookup by combination, and the disposition follows from the reason bits
+ * by arithmetic. All sums fit int32 (weights are within ±1000 points).
+ */
+OTAPRIO__RISK_KERNEL_TARGET
+void OTAPRIO__RISK_KERNEL_NAME(const otaprio_risk_model *m,
+                               const otaprio__risk_terms *t,
+                               const otaprio__risk_columns *b, size_t n,
+                               const otaprio__risk_out *out)
+{
+    /* Every column and table in a restrict-qualified local: the stores to
+     * the outputs can then alias none of them, so nothing is reloaded. */
+    const uint8_t *restrict device_class = b->device_class;
+    const uint8_t *restrict customer_tier = b->customer_tier;
+    const uint8_t *restrict exposure = b->exposure;
+    const uint8_t *restrict redundant = b->redundant;
+    const uint8_t *restrict uptime = b->uptime;
+    const uint8_t *restrict charging = b->charging;
+    const uint8_t *restrict link = b->link;
+    const uint8_t *restrict metered = b->metered;
+    const uint8_t *restrict busy = b->busy;
+    const uint8_t *restrict affected = b->affected;
+    const uint8_t *restrict prerequisite = b->prerequisite_missing;
+    const uint8_t *restrict excluded = b->excluded;
+    const float *restrict battery = b->battery;
+    const uint64_t *restrict free_bytes = b->free_bytes;
+    const uint32_t *restrict failed_attempts = b->failed_attempts;
+    const uint32_t *restrict days_offline = b->days_offline;
+    const int32_t *restrict criticality_part = m->criticality_part;
+    double *restrict priority_out = out->priority;
+    uint8_t *restrict disposition_out = out->disposition;
+    uint32_t *restrict reasons_out = out->reasons;
+
+    const int32_t defect_part = t->defect_part;
+    const uint32_t attempt_limit = m->attempt_limit;
+    const int32_t attempt_step = (int32_t)m->failed_attempt_milli;
+    const int32_t attempt_cap = (int32_t)m->failed_attempt_cap_milli;
+    const float min_battery = m->min_battery;
+    const uint32_t metered_large = t->metered_large;
+    const uint32_t window = t->window;
+    const uint32_t all_short = t->all_short;
+    const uint64_t storage_threshold = t->storage_threshold;
+    const uint32_t excluded_classes = m->excluded_classes;
+    const uint64_t catch_up_limit = m->catch_up_limit;
+    const uint64_t repeated_limit = m->repeated_limit;
+    /* Short passes over the block, each reading a few columns, keep every
+     * pointer in a register and let the compiler vectorise the simple ones;
+     * the reasons build up in a block-sized array that stays in L1. */
+    uint32_t combos[RISK_BLOCK];
+    for (size_t i = 0; i < n; i++)
+        combos[i] =
+            (uint32_t)otaprio__risk_combo(device_class[i], customer_tier[i],
+                                          exposure[i], redundant[i], uptime[i]);
+    int32_t priority[RISK_BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t attempts = failed_attempts[i];
+        uint32_t counted = attempts < attempt_limit ? attempts : attempt_limit;
+        int32_t attempt_points = (int32_t)counted * attempt_step;
+        attempt_points =
+            attempt_points < attempt_cap ? attempt_points : attempt_cap;
+        priority[i] = defect_part + attempt_points;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int32_t p = priority[i] + criticality_part[combos[i]];
+        priority[i] = p < RISK_SCORE_MAX_MILLI ? p : RISK_SCORE_MAX_MILLI;
+    }
+    for (size_t i = 0; i < n; i++)
+        priority_out[i] = (double)priority[i] / 1000.0;
+    uint32_t reasons[RISK_BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t on_meter =
+            (uint32_t)metered[i] | (uint32_t)(link[i] == OTAPRIO_LINK_ROAMING);
+        reasons[i] = ((uint32_t)(battery[i] < min_battery) &
+                      ((uint32_t)charging[i] ^ 1u)) |
+                     (on_meter & metered_large) << 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        reasons[i] |=
+            ((uint32_t)(free_bytes[i] < storage_threshold) | all_short) << 2;
+    for (size_t i = 0; i < n; i++)
+        reasons[i] |=
+            ((uint32_t)busy[i] & window) << 3 | (uint32_t)prerequisite[i] << 4 |
+            (uint32_t)excluded[i] << 5 | ((uint32_t)affected[i] ^ 1u) << 6;
+    /* The class and the two notices are off in most policies: a whole pass
+     * is skipped rather than a test made per device. */
+    if (excluded_classes != 0)
+        for (size_t i = 0; i < n; i++)
+            reasons[i] |= ((excluded_classes >> device_class[i]) & 1u) << 7;
+    if (catch_up_limit <= UINT32_MAX) {
+        const uint32_t limit = (uint32_t)catch_up_limit; /* 32-bit: SIMD */
+        for (size_t i = 0; i < n; i++)
+            reasons[i] |= (uint32_t)(days_offline[i] >= limit) << 8;
+    }
+    if (repeated_limit <= UINT32_MAX) {
+        const uint32_t limit = (uint32_t)repeated_limit;
+        for (size_t i = 0; i < n; i++)
+            reasons[i] |= (uint32_t)(failed_attempts[i] >= limit) << 9;
+    }
+    /* The disposition by arithmetic on masks (so it vectorises): the
+     * strongest class of reason present wins. */
+    const uint32_t excluding = OTAPRIO_REASON_POLICY |
+                               OTAPRIO_REASON_NOT_AFFECTED |
+                               OTAPRIO_REASON_CLASS_EXCLUDED;
+    const uint32_t deferring =
+        OTAPRIO_REASON_LOW_BATTERY | OTAPRIO_REASON_METERED_LARGE |
+        OTAPRIO_REASON_LOW_STORAGE | OTAPRIO_REASON_MAINTENANCE_WINDOW;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = reasons[i];
+        uint32_t excluded_now = (uint32_t)((r & excluding) != 0);
+        uint32_t blocked_now =
+            (uint32_t)((r & OTAPRIO_REASON_PREREQUISITE) != 0);
+        uint32_t deferred_now = (uint32_t)((r & deferring) != 0);
+        uint32_t below = blocked_now * OTAPRIO_DISPOSITION_BLOCKED +
+                         (1u - blocked_now) * deferred_now;
+        reasons_out[i] = r;
+        disposition_out[i] =
+            (uint8_t)(excluded_now * OTAPRIO_DISPOSITION_EXCLUDED +
+                      (1u - excluded_now) * below);
+    }
+    if (out->criticality != NULL)
+        for (size_t i = 0; i < n; i++)
+            out->criticality[i] =
+                (double)m->criticality_combo[combos[i]] / 1000.0;
+    if (out->delivery != NULL)
+        for (size_t i = 0; i < n; i++)
+            out->delivery[i] =
+                (double)otaprio__risk_delivery_milli(m, t, b, i) / 1000.0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every build of the per-device kernel gives the same answers, bit for
+ * bit: the baseline build against the one this processor was given (AVX2
+ * on most x86-64), over random fleets and policies that switch each rule
+ * on and off.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "risk_fixture.h"
+#include "risk_kernel.h"
+
+typedef struct outputs {
+    double priority[FIXTURE_MAX], criticality[FIXTURE_MAX],
+        delivery[FIXTURE_MAX];
+    uint8_t disposition[FIXTURE_MAX];
+    uint32_t reasons[FIXTURE_MAX];
+} outputs;
+
+static fixture_fleet fleet;
+static outputs with_best, with_baseline;
+
+static void score_into(const otaprio_risk_model *model,
+                       const otaprio_issue_score *issue, outputs *o)
+{
+    memset(o, 0, sizeof *o);
+    otaprio_devices d;
+    fixture_fleet_view(&fleet, &d, 0, fleet.count);
+    otaprio_device_results r;
+    otaprio_device_results_init(&r);
+    r.priority = o->priority;
+    r.criticality = o->criticality;
+    r.delivery_risk = o->delivery;
+    r.disposition = o->disposition;
+    r.reasons = o->reasons;
+    assert_int_equal(otaprio_risk_score_devices(model, issue, &d, &r, NULL),
+                     OTAPRIO_OK);
+}
+
+static void every_kernel_build_gives_the_same_answers(void **state)
+{
+    (void)state;
+    uint64_t s = 2024;
+    int compared_another_build = 0;
+    for (int round = 0; round < 24; round++) {
+        otaprio_risk_policy policy;
+        otaprio_risk_policy_init(&policy);
+        policy.excluded_classes =
+            round % 3 == 0 ? 0u : (uint32_t)fixture_next(&s);
+        policy.catch_up_days = round % 4 == 1 ? 0 : fixture_below(&s, 40);
+        policy.repeated_failures = round % 5 == 2 ? 0 : fixture_below(&s, 6);
+        policy.t0_overrides_window = round % 2;
+        otaprio_risk_model *model = NULL;
+        assert_int_equal(otaprio_risk_model_create(&policy, NULL, &model, NULL),
+                         OTAPRIO_OK);
+        otaprio_issue issue;
+        fixture_issue(&issue, &s);
+        otaprio_issue_score score;
+        score.size = sizeof score;
+        assert_int_equal(otaprio_risk_score_issue(model, &issue, &score, NULL,
+                                                  0, NULL, NULL),
+                         OTAPRIO_OK);
+        fixture_fleet_fill(&fleet, FIXTURE_MAX - (size_t)round * 37,
+                           fixture_next(&s));
+
+        score_into(model, &score, &with_best);
+        otaprio__risk_kernel best = model->kernel;
+        model->kernel = otaprio__risk_kernel_baseline;
+        score_into(model, &score, &with_baseline);
+        assert_memory_equal(&with_best, &with_baseline, sizeof with_best);
+        compared_another_build |= best != otaprio__risk_kernel_baseline;
+        otaprio_risk_model_free(model);
+    }
+#ifdef OTAPRIO__RISK_KERNEL_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        assert_true(compared_another_build);
+#endif
+    (void)compared_another_build;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_kernel_build_gives_the_same_answers),
+    };
+    return cmocka_run_group_tests_name("risk_kernel", tests, NULL, NULL);
+}
