@@ -144,6 +144,41 @@ bool cli_id_chunk_full(const cli_id_chunk *chunk);
 const char *cli_id_chunk_id(const cli_id_chunk *chunk, size_t i,
                             size_t *length);
 
+/* ---- CSV streaming (csv_stream.c) ------------------------------------ */
+
+/* A reader's handling of one field or one row end: 0 to go on, or a
+ * non-zero status that stops the reading and is returned by
+ * cli_csv_read() unchanged. `user` is the reader's own state. */
+typedef int (*cli_csv_field_fn)(void *user, const char *bytes, size_t length);
+typedef int (*cli_csv_row_fn)(void *user);
+
+/* One CSV input being read. The callbacks read the position from here, to
+ * tell the header from the data and to name the row in their messages. */
+typedef struct cli_csv {
+    const char *who;
+    const char *name; /* the input, as shown in messages */
+    cli_csv_field_fn on_field;
+    cli_csv_row_fn on_row;
+    void *user;
+    uint64_t row;     /* 1-based row being parsed; the header is row 1 */
+    size_t field;     /* index of the field within the row */
+    bool header_done; /* the header row has ended */
+    int status;       /* first failure; no callback is made once it is set */
+} cli_csv;
+
+/* `name` names the input in messages ("-" is shown as standard input). */
+void cli_csv_init(cli_csv *csv, const char *who, const char *name,
+                  cli_csv_field_fn on_field, cli_csv_row_fn on_row, void *user);
+/*
+ * Reads CSV (RFC 4180, strict, every byte of a field kept) from `in` and
+ * calls `on_field` with each field, a byte-order mark taken off the first,
+ * and `on_row` at the end of each row; the header row is the first.
+ * Returns 0; CLI_EXIT_FAILURE after reporting malformed CSV (with the byte
+ * offset and row), a read error or an input without a header on stderr;
+ * or the non-zero value a callback returned.
+ */
+int cli_csv_read(cli_csv *csv, FILE *in);
+
 /* ---- CSV input (csv_column.c) ---------------------------------------- */
 
 /* Receives one identifier; a non-zero return stops the reading and is
@@ -194,6 +229,33 @@ const char *cli_names_name(const cli_names *names, int value);
  * when `size` is too small. */
 void cli_names_list(const cli_names *names, char *out, size_t size);
 
+/* ---- tables looked up by name (key_table.c) ------------------------- */
+
+/* A static array of structs that each hold their name as a `const char *`
+ * member: the keys of an issue or a policy file, the columns of a fleet.
+ * One lookup serves them all, so their names match by the same rule and
+ * their messages list them alike. */
+typedef struct cli_key_table {
+    const void *entries;
+    size_t count;
+    size_t stride;     /* sizeof one entry */
+    size_t key_offset; /* offsetof the name in an entry */
+} cli_key_table;
+
+#define CLI_KEY_TABLE(type, array, member)                         \
+    {                                                              \
+        (array), sizeof(array) / sizeof((array)[0]), sizeof(type), \
+            offsetof(type, member)                                 \
+    }
+
+/* The entry named by the `length` bytes at `name` (exact, case-sensitive),
+ * with its index in `*index` unless `index` is NULL; or NULL. */
+const void *cli_key_table_find(const cli_key_table *table, const char *name,
+                               size_t length, size_t *index);
+/* "a, b, c": every name in table order, for messages; `out` holds `size`
+ * bytes and is sized by the caller for the whole list. */
+void cli_key_table_list(const cli_key_table *table, char *out, size_t size);
+
 /* ---- JSON input (json_input.c) --------------------------------------- */
 
 /* Where a value came from, for messages: "FILE: key 'NAME'" or, inside an
@@ -235,6 +297,30 @@ int cli_json_real_table(const cli_json_where *where, json_t *value,
 /* Reports a key the document may not have, listing the known ones. */
 int cli_json_unknown_key(const char *who, const char *file, const char *what,
                          const char *key, const char *known);
+
+/* ---- documents of named fields (json_fields.c) ----------------------- */
+
+/* How one kind of document is read: the table of its keys, and how the
+ * value of one key is read into the struct. */
+typedef struct cli_json_fields {
+    const char *what; /* "issue", "policy": names the document in messages */
+    cli_key_table table;
+    /* Reads `value` into `target` for the table entry `field`; returns 0,
+     * or CLI_EXIT_FAILURE after reporting the problem. */
+    int (*read)(const cli_json_where *where, const void *field, json_t *value,
+                void *target);
+    /* A key not in the table that deserves a message of its own (a field
+     * the document sets another way): returns CLI_EXIT_FAILURE after
+     * reporting it, or 0 for the plain unknown-key message. May be NULL. */
+    int (*misplaced)(const cli_json_where *where);
+} cli_json_fields;
+
+/* Reads the JSON object at `path` ("-" for standard input) into `target`
+ * key by key, in the document's order; an unknown key is an error that
+ * lists the known ones. Returns 0 or CLI_EXIT_FAILURE after reporting the
+ * first problem. */
+int cli_json_read_fields(const char *who, const char *path,
+                         const cli_json_fields *fields, void *target);
 
 /* ---- score inputs (issue_json.c, policy_json.c) ---------------------- */
 

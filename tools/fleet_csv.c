@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reads a fleet CSV with libcsv into chunks of columns, streaming: memory
- * is bounded by one chunk, not by the fleet. The header names the columns
- * (otaprio_devices fields by name, plus `id`); a column the CSV lacks is
- * left NULL so the library's documented default applies to every device.
+ * Reads a fleet CSV into chunks of columns, streaming through csv_stream.c:
+ * memory is bounded by one chunk, not by the fleet. The header names the
+ * columns (otaprio_devices fields by name, plus `id`); a column the CSV lacks
+ * is left NULL so the library's documented default applies to every device.
  */
-#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <csv.h>
 
 #include "score.h"
 
@@ -62,39 +59,22 @@ static const fleet_column columns[] = {
 };
 #undef COLUMN
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
-
-/* "id, device_class, ...": every column name, for messages. */
-static void column_list(char *out, size_t size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < COLUMN_COUNT; i++) {
-        int written = snprintf(out + used, size - used, "%s%s",
-                               i != 0 ? ", " : "", columns[i].name);
-        if (written < 0 || (size_t)written >= size - used)
-            return; /* the buffer is sized for the whole list */
-        used += (size_t)written;
-    }
-}
+static const cli_key_table column_table =
+    CLI_KEY_TABLE(fleet_column, columns, name);
 
 /* A header field that names no column. */
 #define IGNORED SIZE_MAX
 
 typedef struct reader {
-    const char *who;
-    const char *name; /* the input, as shown in messages */
+    cli_csv csv; /* the input, the position and the first failure */
     bool ignore_unknown;
     fleet_chunk *chunk;
     fleet_chunk_fn fn;
     void *user;
-    uint64_t row;     /* 1-based row being parsed; the header is row 1 */
-    size_t field;     /* index of the next field within the row */
     size_t *field_of; /* per header field: index in `columns`, or IGNORED */
     size_t fields;    /* header fields */
     size_t capacity;  /* of field_of */
-    bool header_done;
     bool present[COLUMN_COUNT];
-    int status; /* first failure; callbacks do nothing once it is set */
 } reader;
 
 /* ---- the header ------------------------------------------------------ */
@@ -104,27 +84,8 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static const fleet_column *column_named(const char *bytes, size_t length,
-                                        size_t *index)
-{
-    for (size_t i = 0; i < COLUMN_COUNT; i++) {
-        if (strlen(columns[i].name) == length &&
-            memcmp(columns[i].name, bytes, length) == 0) {
-            *index = i;
-            return &columns[i];
-        }
-    }
-    return NULL;
-}
-
 static int on_header_field(reader *r, const char *bytes, size_t length)
 {
-    /* Spreadsheets often save UTF-8 with a byte-order mark; it belongs to
-     * the encoding, not to the first column's name. */
-    if (r->field == 0 && length >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) {
-        bytes += 3;
-        length -= 3;
-    }
     /* "id, battery" headers: spaces around a name are no part of it. */
     while (length > 0 && is_blank(bytes[0])) {
         bytes++;
@@ -136,7 +97,7 @@ static int on_header_field(reader *r, const char *bytes, size_t length)
         size_t capacity = r->capacity != 0 ? r->capacity * 2 : 32;
         size_t *grown = realloc(r->field_of, capacity * sizeof *grown);
         if (grown == NULL) {
-            cli_error(r->who, "out of memory");
+            cli_error(r->csv.who, "out of memory");
             return CLI_EXIT_FAILURE;
         }
         r->field_of = grown;
@@ -144,22 +105,22 @@ static int on_header_field(reader *r, const char *bytes, size_t length)
     }
     size_t index;
     char shown[CLI_QUOTE_SIZE];
-    if (column_named(bytes, length, &index) == NULL) {
+    if (cli_key_table_find(&column_table, bytes, length, &index) == NULL) {
         if (!r->ignore_unknown) {
             char known[512];
-            column_list(known, sizeof known);
+            cli_key_table_list(&column_table, known, sizeof known);
             cli_quote(bytes, length, shown);
-            cli_error(r->who,
+            cli_error(r->csv.who,
                       "%s: unknown column '%s' in the header; known "
                       "columns: %s (or pass --ignore-unknown-columns)",
-                      r->name, shown, known);
+                      r->csv.name, shown, known);
             return CLI_EXIT_FAILURE;
         }
         index = IGNORED;
     } else if (r->present[index]) {
         /* Picking either would be a guess about the devices' state. */
-        cli_error(r->who, "%s: column '%s' appears more than once", r->name,
-                  columns[index].name);
+        cli_error(r->csv.who, "%s: column '%s' appears more than once",
+                  r->csv.name, columns[index].name);
         return CLI_EXIT_FAILURE;
     } else {
         r->present[index] = true;
@@ -204,8 +165,8 @@ static int bad_value(reader *r, const fleet_column *column, const char *bytes,
 {
     char shown[CLI_QUOTE_SIZE];
     cli_quote(bytes, length, shown);
-    cli_error(r->who, "%s: row %" PRIu64 ", column '%s': '%s' %s", r->name,
-              r->row, column->name, shown, problem);
+    cli_error(r->csv.who, "%s: row %" PRIu64 ", column '%s': '%s' %s",
+              r->csv.name, r->csv.row, column->name, shown, problem);
     return CLI_EXIT_FAILURE;
 }
 
@@ -297,7 +258,7 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
                        size_t length)
 {
     /* "a, b" style files: spaces around a value are no part of it. The
-     * id keeps every byte (see csv_column.c). */
+     * id keeps every byte (see csv_stream.c). */
     while (length > 0 && is_blank(bytes[0])) {
         bytes++;
         length--;
@@ -363,18 +324,18 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
 
 static int on_data_field(reader *r, const char *bytes, size_t length)
 {
-    if (r->field >= r->fields) {
-        cli_error(r->who,
+    if (r->csv.field >= r->fields) {
+        cli_error(r->csv.who,
                   "%s: row %" PRIu64 " has more fields than the header's %zu",
-                  r->name, r->row, r->fields);
+                  r->csv.name, r->csv.row, r->fields);
         return CLI_EXIT_FAILURE;
     }
-    size_t index = r->field_of[r->field];
+    size_t index = r->field_of[r->csv.field];
     if (index == IGNORED)
         return 0;
     if (columns[index].kind == COLUMN_ID) {
         if (cli_id_chunk_add(&r->chunk->ids, bytes, length) != 0) {
-            cli_error(r->who, "out of memory");
+            cli_error(r->csv.who, "out of memory");
             return CLI_EXIT_FAILURE;
         }
         return 0;
@@ -396,67 +357,34 @@ static int flush(reader *r)
     return status;
 }
 
-static void on_field(void *bytes, size_t length, void *data)
+static int on_field(void *user, const char *bytes, size_t length)
 {
-    reader *r = data;
-    if (r->status != 0)
-        return;
-    /* libcsv may pass no buffer for an empty field. */
-    const char *text = bytes != NULL ? bytes : "";
-    r->status = r->header_done ? on_data_field(r, text, length)
-                               : on_header_field(r, text, length);
-    r->field++;
+    reader *r = user;
+    return r->csv.header_done ? on_data_field(r, bytes, length)
+                              : on_header_field(r, bytes, length);
 }
 
-static void on_row(int terminator, void *data)
+static int on_row(void *user)
 {
-    (void)terminator;
-    reader *r = data;
-    if (r->status != 0)
-        return;
-    if (!r->header_done) {
-        r->header_done = true;
+    reader *r = user;
+    if (!r->csv.header_done) {
         bind_columns(r);
-    } else if (r->field != r->fields) {
-        /* A short row is a damaged file, not a device with defaults. */
-        cli_error(r->who,
-                  "%s: row %" PRIu64 " has %zu field%s but the header has %zu",
-                  r->name, r->row, r->field, r->field == 1 ? "" : "s",
-                  r->fields);
-        r->status = CLI_EXIT_FAILURE;
-        return;
-    } else {
-        fleet_chunk *chunk = r->chunk;
-        chunk->rows[chunk->count++] = r->row;
-        if (chunk->count == CLI_CHUNK_IDS ||
-            (chunk->has_id && cli_id_chunk_full(&chunk->ids)))
-            r->status = flush(r);
+        return 0;
     }
-    r->row++;
-    r->field = 0;
-}
-
-static int never_space(unsigned char c)
-{
-    (void)c;
+    if (r->csv.field != r->fields) {
+        /* A short row is a damaged file, not a device with defaults. */
+        cli_error(r->csv.who,
+                  "%s: row %" PRIu64 " has %zu field%s but the header has %zu",
+                  r->csv.name, r->csv.row, r->csv.field,
+                  r->csv.field == 1 ? "" : "s", r->fields);
+        return CLI_EXIT_FAILURE;
+    }
+    fleet_chunk *chunk = r->chunk;
+    chunk->rows[chunk->count++] = r->csv.row;
+    if (chunk->count == CLI_CHUNK_IDS ||
+        (chunk->has_id && cli_id_chunk_full(&chunk->ids)))
+        return flush(r);
     return 0;
-}
-
-static int parse_failure(reader *r, struct csv_parser *parser,
-                         unsigned long long offset)
-{
-    int error = csv_error(parser);
-    if (error == CSV_EPARSE)
-        cli_error(r->who,
-                  "%s: malformed CSV near byte %llu (row %" PRIu64
-                  "): a quote inside an unquoted field, text after a "
-                  "closing quote, or an unterminated quoted field",
-                  r->name, offset, r->row);
-    else
-        cli_error(r->who,
-                  "%s: cannot parse CSV near byte %llu (row %" PRIu64 "): %s",
-                  r->name, offset, r->row, csv_strerror(error));
-    return CLI_EXIT_FAILURE;
 }
 
 int fleet_csv_read(FILE *in, const char *name, const char *who,
@@ -465,57 +393,21 @@ int fleet_csv_read(FILE *in, const char *name, const char *who,
 {
     reader r;
     memset(&r, 0, sizeof r);
-    r.who = who;
-    r.name = strcmp(name, "-") == 0 ? "standard input" : name;
+    cli_csv_init(&r.csv, who, name, on_field, on_row, &r);
     r.ignore_unknown = ignore_unknown;
     r.chunk = chunk;
     r.fn = fn;
     r.user = user;
-    r.row = 1;
     chunk->count = 0;
     cli_id_chunk_init(&chunk->ids);
     otaprio_devices_init(&chunk->devices);
 
-    struct csv_parser parser;
-    /* Strict: a stray quote is an error rather than a silently different
-     * value. */
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        cli_error(who, "cannot set up the CSV parser: out of memory");
-        return CLI_EXIT_FAILURE;
-    }
-    /* Ids keep every byte, as in csv_column.c; values are trimmed here. */
-    csv_set_space_func(&parser, never_space);
-
-    unsigned char buffer[65536];
-    unsigned long long offset = 0;
-    size_t got;
-    while (r.status == 0 && (got = fread(buffer, 1, sizeof buffer, in)) > 0) {
-        size_t used = csv_parse(&parser, buffer, got, on_field, on_row, &r);
-        if (r.status != 0)
-            break;
-        if (used != got) {
-            r.status = parse_failure(&r, &parser, offset + used);
-            break;
-        }
-        offset += got;
-    }
-    if (r.status == 0 && ferror(in)) {
-        int error = errno;
-        cli_error(who, "cannot read %s: %s", r.name, strerror(error));
-        r.status = CLI_EXIT_FAILURE;
-    }
-    if (r.status == 0 && csv_fini(&parser, on_field, on_row, &r) != 0 &&
-        r.status == 0)
-        r.status = parse_failure(&r, &parser, offset);
-    if (r.status == 0 && !r.header_done) {
-        cli_error(who, "%s: empty input, expected a header row", r.name);
-        r.status = CLI_EXIT_FAILURE;
-    }
-    if (r.status == 0)
-        r.status = flush(&r);
-    csv_free(&parser);
+    int status = cli_csv_read(&r.csv, in);
+    /* The last rows fill no whole chunk. */
+    if (status == 0)
+        status = flush(&r);
     free(r.field_of);
-    return r.status;
+    return status;
 }
 
 void fleet_chunk_release(fleet_chunk *chunk)

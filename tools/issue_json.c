@@ -54,32 +54,12 @@ static const issue_field fields[] = {
     FIELD(package_bytes, ISSUE_BYTES, NULL),
 };
 #undef FIELD
-#define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
-static const issue_field *find_field(const char *key)
+static int read_field(const cli_json_where *where, const void *entry,
+                      json_t *value, void *into)
 {
-    for (size_t i = 0; i < FIELD_COUNT; i++)
-        if (strcmp(fields[i].key, key) == 0)
-            return &fields[i];
-    return NULL;
-}
-
-static void known_keys(char *out, size_t size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < FIELD_COUNT; i++) {
-        int written = snprintf(out + used, size - used, "%s%s",
-                               i != 0 ? ", " : "", fields[i].key);
-        if (written < 0 || (size_t)written >= size - used)
-            return; /* the buffer is sized for the whole list */
-        used += (size_t)written;
-    }
-}
-
-static int read_field(const cli_json_where *where, const issue_field *field,
-                      json_t *value, otaprio_issue *issue)
-{
+    const issue_field *field = entry;
+    otaprio_issue *issue = into;
     void *target = (char *)issue + field->offset;
     switch (field->kind) {
     case ISSUE_NAME:
@@ -103,37 +83,23 @@ static int read_field(const cli_json_where *where, const issue_field *field,
     return CLI_EXIT_FAILURE;
 }
 
+/* has_epss is no key: it follows from whether epss is given, so that the
+ * two cannot disagree. */
+static int misplaced(const cli_json_where *where)
+{
+    if (strcmp(where->key, "has_epss") != 0)
+        return 0;
+    cli_error(where->who,
+              "%s: key 'has_epss': give the probability as 'epss' "
+              "instead; its presence sets has_epss",
+              where->file);
+    return CLI_EXIT_FAILURE;
+}
+
+static const cli_json_fields issue_fields = {
+    "issue", CLI_KEY_TABLE(issue_field, fields, key), read_field, misplaced};
+
 int cli_issue_read(const char *who, const char *path, otaprio_issue *issue)
 {
-    json_t *root = cli_json_load_object(who, path, "issue");
-    if (root == NULL)
-        return CLI_EXIT_FAILURE;
-    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
-    int status = 0;
-    const char *key;
-    json_t *value;
-    json_object_foreach(root, key, value)
-    {
-        if (strcmp(key, "has_epss") == 0) {
-            cli_error(who,
-                      "%s: key 'has_epss': give the probability as 'epss' "
-                      "instead; its presence sets has_epss",
-                      shown);
-            status = CLI_EXIT_FAILURE;
-            break;
-        }
-        const issue_field *field = find_field(key);
-        if (field == NULL) {
-            char known[512];
-            known_keys(known, sizeof known);
-            status = cli_json_unknown_key(who, shown, "issue", key, known);
-            break;
-        }
-        cli_json_where where = {who, shown, key, -1};
-        status = read_field(&where, field, value, issue);
-        if (status != 0)
-            break;
-    }
-    json_decref(root);
-    return status;
+    return cli_json_read_fields(who, path, &issue_fields, issue);
 }

@@ -152,6 +152,57 @@ int cli_json_uint(const cli_json_where *where, json_t *value, uint64_t max,
     return 0;
 }
 
+/* Reads one element of a set, named by `item`, as the number of its bit. */
+typedef int (*bit_fn)(const cli_json_where *item, json_t *element,
+                      int32_t *bit);
+
+/* An array (checked by the caller, whose message says of what) as a set
+ * of bits; nothing is written unless every element is good. */
+static int read_bits(const cli_json_where *where, json_t *value, bit_fn bit_of,
+                     uint32_t *out)
+{
+    uint32_t set = 0;
+    cli_json_where item = *where;
+    size_t i;
+    json_t *element;
+    json_array_foreach(value, i, element)
+    {
+        item.element = (long)i;
+        int32_t bit;
+        if (bit_of(&item, element, &bit) != 0)
+            return CLI_EXIT_FAILURE;
+        set |= 1u << bit;
+    }
+    *out = set;
+    return 0;
+}
+
+static int class_bit(const cli_json_where *item, json_t *element,
+                     int32_t *device_class)
+{
+    if (json_is_integer(element)) {
+        uint64_t number;
+        if (cli_json_uint(item, element, OTAPRIO_DEVICE_CLASS_MAX - 1,
+                          &number) != 0)
+            return CLI_EXIT_FAILURE;
+        *device_class = (int32_t)number;
+        return 0;
+    }
+    if (json_is_string(element))
+        return cli_json_name(item, element, &cli_names_device_class,
+                             device_class);
+    report(item,
+           "expected a device class name or a number from 0 to %d, got %s",
+           OTAPRIO_DEVICE_CLASS_MAX - 1, type_name(element));
+    return CLI_EXIT_FAILURE;
+}
+
+static int workflow_bit(const cli_json_where *item, json_t *element,
+                        int32_t *bit)
+{
+    return cli_json_name(item, element, &cli_names_workflow, bit);
+}
+
 int cli_json_class_set(const cli_json_where *where, json_t *value,
                        bool integer_mask, uint32_t *out)
 {
@@ -170,35 +221,7 @@ int cli_json_class_set(const cli_json_where *where, json_t *value,
                type_name(value));
         return CLI_EXIT_FAILURE;
     }
-    uint32_t set = 0;
-    cli_json_where item = *where;
-    size_t i;
-    json_t *element;
-    json_array_foreach(value, i, element)
-    {
-        item.element = (long)i;
-        int32_t device_class;
-        if (json_is_integer(element)) {
-            uint64_t number;
-            if (cli_json_uint(&item, element, OTAPRIO_DEVICE_CLASS_MAX - 1,
-                              &number) != 0)
-                return CLI_EXIT_FAILURE;
-            device_class = (int32_t)number;
-        } else if (json_is_string(element)) {
-            if (cli_json_name(&item, element, &cli_names_device_class,
-                              &device_class) != 0)
-                return CLI_EXIT_FAILURE;
-        } else {
-            report(&item,
-                   "expected a device class name or a number from 0 to %d, "
-                   "got %s",
-                   OTAPRIO_DEVICE_CLASS_MAX - 1, type_name(element));
-            return CLI_EXIT_FAILURE;
-        }
-        set |= 1u << device_class;
-    }
-    *out = set;
-    return 0;
+    return read_bits(where, value, class_bit, out);
 }
 
 int cli_json_workflow_set(const cli_json_where *where, json_t *value,
@@ -209,20 +232,7 @@ int cli_json_workflow_set(const cli_json_where *where, json_t *value,
                type_name(value));
         return CLI_EXIT_FAILURE;
     }
-    uint32_t set = 0;
-    cli_json_where item = *where;
-    size_t i;
-    json_t *element;
-    json_array_foreach(value, i, element)
-    {
-        item.element = (long)i;
-        int32_t bit;
-        if (cli_json_name(&item, element, &cli_names_workflow, &bit) != 0)
-            return CLI_EXIT_FAILURE;
-        set |= 1u << bit;
-    }
-    *out = set;
-    return 0;
+    return read_bits(where, value, workflow_bit, out);
 }
 
 int cli_json_real_table(const cli_json_where *where, json_t *value,

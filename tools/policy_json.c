@@ -8,7 +8,6 @@
  * excluded classes. The library validates the result and names the field.
  */
 #include <stddef.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -87,33 +86,11 @@ static const policy_field fields[] = {
 #undef TABLE
 #undef FIELD
 #undef MEMBER
-#define FIELD_COUNT (sizeof fields / sizeof fields[0])
-
-static const policy_field *find_field(const char *key)
+static int read_field(const cli_json_where *where, const void *entry,
+                      json_t *value, void *into)
 {
-    for (size_t i = 0; i < FIELD_COUNT; i++)
-        if (strcmp(fields[i].key, key) == 0)
-            return &fields[i];
-    return NULL;
-}
-
-static void known_keys(char *out, size_t size)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < FIELD_COUNT; i++) {
-        int written = snprintf(out + used, size - used, "%s%s",
-                               i != 0 ? ", " : "", fields[i].key);
-        if (written < 0 || (size_t)written >= size - used)
-            return; /* the buffer is sized for the whole list */
-        used += (size_t)written;
-    }
-}
-
-static int read_field(const cli_json_where *where, const policy_field *field,
-                      json_t *value, otaprio_risk_policy *policy)
-{
-    void *target = (char *)policy + field->offset;
+    const policy_field *field = entry;
+    void *target = (char *)into + field->offset;
     uint64_t number;
     switch (field->kind) {
     case POLICY_MODEL:
@@ -137,30 +114,11 @@ static int read_field(const cli_json_where *where, const policy_field *field,
     return CLI_EXIT_FAILURE;
 }
 
+static const cli_json_fields policy_fields = {
+    "policy", CLI_KEY_TABLE(policy_field, fields, key), read_field, NULL};
+
 int cli_policy_read(const char *who, const char *path,
                     otaprio_risk_policy *policy)
 {
-    json_t *root = cli_json_load_object(who, path, "policy");
-    if (root == NULL)
-        return CLI_EXIT_FAILURE;
-    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
-    int status = 0;
-    const char *key;
-    json_t *value;
-    json_object_foreach(root, key, value)
-    {
-        const policy_field *field = find_field(key);
-        if (field == NULL) {
-            char known[1024];
-            known_keys(known, sizeof known);
-            status = cli_json_unknown_key(who, shown, "policy", key, known);
-            break;
-        }
-        cli_json_where where = {who, shown, key, -1};
-        status = read_field(&where, field, value, policy);
-        if (status != 0)
-            break;
-    }
-    json_decref(root);
-    return status;
+    return cli_json_read_fields(who, path, &policy_fields, policy);
 }

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading a JSON document whose keys name the fields of one library
+ * struct (an issue, a policy): every key is looked up in the reader's
+ * table and its value read into the struct, and the first problem stops
+ * the reading. Each reader keeps only its table and how a field is read.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cli_json_read_fields(const char *who, const char *path,
+                         const cli_json_fields *fields, void *target)
+{
+    json_t *root = cli_json_load_object(who, path, fields->what);
+    if (root == NULL)
+        return CLI_EXIT_FAILURE;
+    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
+    int status = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value)
+    {
+        cli_json_where where = {who, shown, key, -1};
+        const void *field =
+            cli_key_table_find(&fields->table, key, strlen(key), NULL);
+        if (field == NULL && fields->misplaced != NULL)
+            status = fields->misplaced(&where);
+        if (field == NULL && status == 0) {
+            /* Sized for the longest table's list, the policy's. */
+            char known[1024];
+            cli_key_table_list(&fields->table, known, sizeof known);
+            status = cli_json_unknown_key(who, shown, fields->what, key, known);
+        }
+        if (field == NULL)
+            break;
+        status = fields->read(&where, field, value, target);
+        if (status != 0)
+            break;
+    }
+    json_decref(root);
+    return status;
+}
