@@ -88,17 +88,13 @@ static void columns_at(otaprio__risk_columns *b, const otaprio_devices *d,
 
 /* ---- validation ------------------------------------------------------- */
 
-/* Finds the first byte at or above `limit`; an OR over the column first so
+/* Finds the first byte at or above `limit`; a vectorised scan first so
  * the common all-valid case is one branch-free pass. */
-static int check_u8(const uint8_t *column, size_t count, uint8_t limit,
-                    const char *field, size_t base, otaprio_diag *diag)
+static int check_u8(const otaprio__risk_kernels *k, const uint8_t *column,
+                    size_t count, uint8_t limit, const char *field, size_t base,
+                    otaprio_diag *diag)
 {
-    if (column == NULL)
-        return OTAPRIO_OK;
-    int bad = 0;
-    for (size_t i = 0; i < count; i++)
-        bad |= column[i] >= limit;
-    if (!bad)
+    if (column == NULL || !k->any_at_least(column, count, limit))
         return OTAPRIO_OK;
     size_t i = 0;
     while (column[i] < limit)
@@ -108,15 +104,10 @@ static int check_u8(const uint8_t *column, size_t count, uint8_t limit,
                          base + i, (unsigned)column[i], (unsigned)limit - 1);
 }
 
-static int check_battery(const float *battery, size_t count, size_t base,
-                         otaprio_diag *diag)
+static int check_battery(const otaprio__risk_kernels *k, const float *battery,
+                         size_t count, size_t base, otaprio_diag *diag)
 {
-    if (battery == NULL)
-        return OTAPRIO_OK;
-    int bad = 0;
-    for (size_t i = 0; i < count; i++)
-        bad |= !(battery[i] >= 0.0f && battery[i] <= 1.0f);
-    if (!bad)
+    if (battery == NULL || !k->any_battery_outside(battery, count))
         return OTAPRIO_OK;
     size_t i = 0;
     while (battery[i] >= 0.0f && battery[i] <= 1.0f)
@@ -128,19 +119,20 @@ static int check_battery(const float *battery, size_t count, size_t base,
 
 /* Validates every column of `d`; `base` is the index of its first device
  * in the caller's chunk, for the diagnostics. */
-static int validate_devices(const otaprio_devices *d, size_t base,
+static int validate_devices(const otaprio__risk_kernels *k,
+                            const otaprio_devices *d, size_t base,
                             otaprio_diag *diag)
 {
     size_t n = d->count;
 #define U8(column, limit) \
-    OTAPRIO__TRY(check_u8(d->column, n, (limit), #column, base, diag))
+    OTAPRIO__TRY(check_u8(k, d->column, n, (limit), #column, base, diag))
     U8(device_class, OTAPRIO_DEVICE_CLASS_MAX);
     U8(customer_tier, RISK_CUSTOMER_TIERS);
     U8(exposure, RISK_EXPOSURES);
     U8(redundant, 2);
     U8(uptime, RISK_UPTIMES);
     U8(safe_fallback, 2);
-    OTAPRIO__TRY(check_battery(d->battery, n, base, diag));
+    OTAPRIO__TRY(check_battery(k, d->battery, n, base, diag));
     U8(charging, 2);
     U8(link, RISK_LINKS);
     U8(metered, 2);
@@ -153,7 +145,8 @@ static int validate_devices(const otaprio_devices *d, size_t base,
 }
 
 /* Reads the caller's chunk and results and checks the arrays exist. */
-static int read_chunk(otaprio_devices *devices, const otaprio_devices *caller,
+static int read_chunk(const otaprio_risk_model *model, otaprio_devices *devices,
+                      const otaprio_devices *caller,
                       otaprio_device_results *results,
                       const otaprio_device_results *caller_results,
                       otaprio_diag *diag)
@@ -167,7 +160,7 @@ static int read_chunk(otaprio_devices *devices, const otaprio_devices *caller,
     memset(results, 0, sizeof *results);
     OTAPRIO__TRY(
         otaprio__struct_read(results, caller_results, &results_layout, diag));
-    return validate_devices(devices, 0, diag);
+    return validate_devices(model->kernels, devices, 0, diag);
 }
 
 /* ---- scoring ---------------------------------------------------------- */
@@ -250,7 +243,7 @@ static void score_chunk(const otaprio_risk_model *m,
             r->criticality != NULL ? r->criticality + start : NULL,
             r->delivery_risk != NULL ? r->delivery_risk + start : NULL,
         };
-        m->kernel(m, t, &columns, n, &out);
+        m->kernels->score(m, t, &columns, n, &out);
         if (totals != NULL)
             count_block(&out, n, totals);
     }
@@ -276,7 +269,7 @@ int otaprio_risk_score_devices(const otaprio_risk_model *model,
     OTAPRIO__TRY(read_common(model, issue, &score, diag));
     otaprio_devices d;
     otaprio_device_results r;
-    OTAPRIO__TRY(read_chunk(&d, devices, &r, results, diag));
+    OTAPRIO__TRY(read_chunk(model, &d, devices, &r, results, diag));
     otaprio__risk_terms t = terms_of(model, &score);
     score_chunk(model, &t, &d, &r, NULL);
     return OTAPRIO_OK;
@@ -321,7 +314,7 @@ int otaprio_risk_score_stream(const otaprio_risk_model *model,
             break;
         otaprio_devices d;
         otaprio_device_results r;
-        OTAPRIO__TRY(read_chunk(&d, &chunk, &r, &wanted, diag));
+        OTAPRIO__TRY(read_chunk(model, &d, &chunk, &r, &wanted, diag));
         score_chunk(model, &t, &d, &r, totals != NULL ? &sum : NULL);
     }
     if (totals != NULL)
@@ -461,7 +454,7 @@ int otaprio_risk_explain_device(const otaprio_risk_model *model,
                              "sizeof(otaprio_device_score)",
                              score->size);
     otaprio_devices one = one_device(&d, index);
-    OTAPRIO__TRY(validate_devices(&one, index, diag));
+    OTAPRIO__TRY(validate_devices(model->kernels, &one, index, diag));
 
     otaprio__risk_terms t = terms_of(model, &issue_score);
     otaprio__risk_columns columns;
@@ -470,7 +463,7 @@ int otaprio_risk_explain_device(const otaprio_risk_model *model,
     uint8_t disposition;
     uint32_t reasons;
     otaprio__risk_out out = {&priority, &disposition, &reasons, NULL, NULL};
-    model->kernel(model, &t, &columns, 1, &out);
+    model->kernels->score(model, &t, &columns, 1, &out);
     otaprio__explain explain;
     explain.count = 0;
     device_milli scores = device_lines(model, &t, &columns, &explain);

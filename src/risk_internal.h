@@ -35,19 +35,25 @@ struct otaprio__risk_terms;
 struct otaprio__risk_columns;
 struct otaprio__risk_out;
 
-/* A build of the per-device kernel (see risk_kernel.h). */
-typedef void (*otaprio__risk_kernel)(const struct otaprio_risk_model *m,
-                                     const struct otaprio__risk_terms *t,
-                                     const struct otaprio__risk_columns *b,
-                                     size_t n,
-                                     const struct otaprio__risk_out *out);
+/* One build of the per-device loops (see risk_kernel.h). */
+typedef struct otaprio__risk_kernels {
+    /* Scores n devices of a block. */
+    void (*score)(const struct otaprio_risk_model *m,
+                  const struct otaprio__risk_terms *t,
+                  const struct otaprio__risk_columns *b, size_t n,
+                  const struct otaprio__risk_out *out);
+    /* Whether any of `count` bytes is at least `limit`. */
+    int (*any_at_least)(const uint8_t *column, size_t count, uint8_t limit);
+    /* Whether any of `count` batteries is NaN or outside [0, 1]. */
+    int (*any_battery_outside)(const float *battery, size_t count);
+} otaprio__risk_kernels;
 
 struct otaprio_risk_model {
     otaprio__mem mem;
     int32_t kind;
     /* Chosen for this processor when the model is built; every build gives
      * the same answers. */
-    otaprio__risk_kernel kernel;
+    const otaprio__risk_kernels *kernels;
 
     /* defect score */
     int64_t class_milli[RISK_ISSUE_CLASSES];

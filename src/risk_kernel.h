@@ -80,20 +80,14 @@ otaprio__risk_delivery_milli(const otaprio_risk_model *m,
         (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
 }
 
-/* Builds of the kernel; any of them gives the same answers bit for bit. */
-void otaprio__risk_kernel_baseline(const otaprio_risk_model *m,
-                                   const otaprio__risk_terms *t,
-                                   const otaprio__risk_columns *b, size_t n,
-                                   const otaprio__risk_out *out);
+/* Builds of the loops; any of them gives the same answers bit for bit. */
+extern const otaprio__risk_kernels otaprio__risk_kernels_baseline;
 #if defined(__x86_64__) && defined(__GNUC__)
 #define OTAPRIO__RISK_KERNEL_AVX2 1
-void otaprio__risk_kernel_avx2(const otaprio_risk_model *m,
-                               const otaprio__risk_terms *t,
-                               const otaprio__risk_columns *b, size_t n,
-                               const otaprio__risk_out *out);
+extern const otaprio__risk_kernels otaprio__risk_kernels_avx2;
 #endif
 
 /* The fastest build this processor runs. */
-otaprio__risk_kernel otaprio__risk_best_kernel(void);
+const otaprio__risk_kernels *otaprio__risk_best_kernels(void);
 
 #endif

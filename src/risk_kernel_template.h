@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The body of the per-device kernel, included by risk_kernel.c once per
- * build with OTAPRIO__RISK_KERNEL_NAME and OTAPRIO__RISK_KERNEL_TARGET
- * defined. No include guard: that is the point.
+ * The bodies of the per-device loops, included by risk_kernel.c once per
+ * build with OTAPRIO__RISK_KERNEL_NAME(name) (naming this build's copy of
+ * each function) and OTAPRIO__RISK_KERNEL_TARGET defined. No include
+ * guard: that is the point.
  */
 /*
  * The hot loop. Every test is turned into a 0/1 integer and combined with
@@ -11,10 +12,11 @@
  * by arithmetic. All sums fit int32 (weights are within ±1000 points).
  */
 OTAPRIO__RISK_KERNEL_TARGET
-void OTAPRIO__RISK_KERNEL_NAME(const otaprio_risk_model *m,
-                               const otaprio__risk_terms *t,
-                               const otaprio__risk_columns *b, size_t n,
-                               const otaprio__risk_out *out)
+static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
+                                             const otaprio__risk_terms *t,
+                                             const otaprio__risk_columns *b,
+                                             size_t n,
+                                             const otaprio__risk_out *out)
 {
     /* Every column and table in a restrict-qualified local: the stores to
      * the outputs can then alias none of them, so nothing is reloaded. */
@@ -134,3 +136,31 @@ void OTAPRIO__RISK_KERNEL_NAME(const otaprio_risk_model *m,
             out->delivery[i] =
                 (double)otaprio__risk_delivery_milli(m, t, b, i) / 1000.0;
 }
+
+/* The validation scans: an OR over the column, so the common all-valid
+ * case is one branch-free, vectorised pass. */
+OTAPRIO__RISK_KERNEL_TARGET
+static int OTAPRIO__RISK_KERNEL_NAME(any_at_least)(const uint8_t *column,
+                                                   size_t count, uint8_t limit)
+{
+    int bad = 0;
+    for (size_t i = 0; i < count; i++)
+        bad |= column[i] >= limit;
+    return bad;
+}
+
+OTAPRIO__RISK_KERNEL_TARGET
+static int OTAPRIO__RISK_KERNEL_NAME(any_battery_outside)(const float *battery,
+                                                          size_t count)
+{
+    int bad = 0;
+    for (size_t i = 0; i < count; i++)
+        bad |= !(battery[i] >= 0.0f && battery[i] <= 1.0f);
+    return bad;
+}
+
+const otaprio__risk_kernels OTAPRIO__RISK_KERNEL_NAME(kernels) = {
+    OTAPRIO__RISK_KERNEL_NAME(score),
+    OTAPRIO__RISK_KERNEL_NAME(any_at_least),
+    OTAPRIO__RISK_KERNEL_NAME(any_battery_outside),
+};

@@ -365,7 +365,7 @@ int otaprio_risk_model_create(const otaprio_risk_policy *policy,
                              "allocating the risk model failed");
     memset(built, 0, sizeof *built);
     built->mem = mem;
-    built->kernel = otaprio__risk_best_kernel();
+    built->kernels = otaprio__risk_best_kernels();
     compile(built, &full);
     *model = built;
     return OTAPRIO_OK;
