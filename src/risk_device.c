@@ -212,8 +212,10 @@ static void count_block(const otaprio__risk_out *out, size_t n,
     totals->devices += n;
     for (size_t i = 0; i < n; i++)
         totals->by_disposition[out->disposition[i]]++;
+    /* A block's counts fit 32 bits, so the sums stay in the reasons' own
+     * lane width and vectorise. */
     for (int bit = 0; bit < OTAPRIO_REASON_COUNT; bit++) {
-        uint64_t set = 0;
+        uint32_t set = 0;
         for (size_t i = 0; i < n; i++)
             set += (out->reasons[i] >> bit) & 1u;
         totals->by_reason[bit] += set;

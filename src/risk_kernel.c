@@ -4,6 +4,8 @@
  * AVX2 where the compiler can target it: the same source, the same integer
  * and IEEE arithmetic without contraction, twice the vector width.
  */
+#include <string.h>
+
 #include "risk_kernel.h"
 
 #define OTAPRIO__RISK_KERNEL_NAME(name) otaprio__risk_##name##_baseline

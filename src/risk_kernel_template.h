@@ -138,25 +138,35 @@ static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
 }
 
 /* The validation scans: an OR over the column, so the common all-valid
- * case is one branch-free, vectorised pass. */
+ * case is one branch-free, vectorised pass. The accumulator is as wide as
+ * an element, so the vector lanes never need widening. */
 OTAPRIO__RISK_KERNEL_TARGET
 static int OTAPRIO__RISK_KERNEL_NAME(any_at_least)(const uint8_t *column,
                                                    size_t count, uint8_t limit)
 {
-    int bad = 0;
+    uint8_t bad = 0;
     for (size_t i = 0; i < count; i++)
-        bad |= column[i] >= limit;
+        bad |= (uint8_t)(column[i] >= limit);
     return bad;
 }
 
+/*
+ * A battery is valid when it lies in [0, 1], NaN excluded. On the bits of
+ * an IEEE single that is: at most the bits of 1.0f (every non-negative
+ * float orders like its bits, and NaN and infinity lie above), or exactly
+ * -0.0f. Integer compares vectorise where float ones with NaN do not.
+ */
 OTAPRIO__RISK_KERNEL_TARGET
 static int OTAPRIO__RISK_KERNEL_NAME(any_battery_outside)(const float *battery,
                                                           size_t count)
 {
-    int bad = 0;
-    for (size_t i = 0; i < count; i++)
-        bad |= !(battery[i] >= 0.0f && battery[i] <= 1.0f);
-    return bad;
+    uint32_t bad = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t bits;
+        memcpy(&bits, &battery[i], sizeof bits);
+        bad |= (uint32_t)(bits > 0x3F800000u) & (uint32_t)(bits != 0x80000000u);
+    }
+    return bad != 0;
 }
 
 const otaprio__risk_kernels OTAPRIO__RISK_KERNEL_NAME(kernels) = {

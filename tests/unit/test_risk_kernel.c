@@ -115,8 +115,20 @@ static void every_build_finds_bad_values(void **state)
                 batteries[at] = (float)NAN;
                 assert_true(builds[b]->any_at_least(bytes, count, 3));
                 assert_true(builds[b]->any_battery_outside(batteries, count));
-                batteries[at] = 1.5f;
-                assert_true(builds[b]->any_battery_outside(batteries, count));
+                const float outside[] = {
+                    1.5f,       -0.5f,      (float)INFINITY, -(float)INFINITY,
+                    1.0000001f, -(float)NAN};
+                for (size_t o = 0; o < sizeof outside / sizeof *outside; o++) {
+                    batteries[at] = outside[o];
+                    assert_true(
+                        builds[b]->any_battery_outside(batteries, count));
+                }
+                const float inside[] = {0.0f, -0.0f, 1.0f, 1e-45f, 0.999f};
+                for (size_t v = 0; v < sizeof inside / sizeof *inside; v++) {
+                    batteries[at] = inside[v];
+                    assert_false(
+                        builds[b]->any_battery_outside(batteries, count));
+                }
             }
         }
     }
