@@ -76,57 +76,65 @@ static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
     }
     for (size_t i = 0; i < n; i++)
         priority_out[i] = (double)priority[i] / 1000.0;
-    uint32_t reasons[RISK_BLOCK];
+    /* Reasons build up in bytes, the width of most columns, so the passes
+     * run 32 devices to an AVX2 instruction: bits 0-7 (all that decide the
+     * disposition) in `low`, the two notices in `high`. */
+    uint8_t low[RISK_BLOCK], high[RISK_BLOCK];
+    const uint8_t metered_large8 = (uint8_t)metered_large;
+    const uint8_t window8 = (uint8_t)window;
+    const uint8_t all_short8 = (uint8_t)all_short;
     for (size_t i = 0; i < n; i++) {
-        uint32_t on_meter =
-            (uint32_t)metered[i] | (uint32_t)(link[i] == OTAPRIO_LINK_ROAMING);
-        reasons[i] = ((uint32_t)(battery[i] < min_battery) &
-                      ((uint32_t)charging[i] ^ 1u)) |
-                     (on_meter & metered_large) << 1;
+        uint8_t on_meter =
+            (uint8_t)(metered[i] | (uint8_t)(link[i] == OTAPRIO_LINK_ROAMING));
+        low[i] = (uint8_t)(((uint8_t)(battery[i] < min_battery) &
+                            (uint8_t)(charging[i] ^ 1u)) |
+                           (uint8_t)((on_meter & metered_large8) << 1));
     }
     for (size_t i = 0; i < n; i++)
-        reasons[i] |=
-            ((uint32_t)(free_bytes[i] < storage_threshold) | all_short) << 2;
+        low[i] |= (uint8_t)(((uint8_t)(free_bytes[i] < storage_threshold) |
+                             all_short8)
+                            << 2);
     for (size_t i = 0; i < n; i++)
-        reasons[i] |=
-            ((uint32_t)busy[i] & window) << 3 | (uint32_t)prerequisite[i] << 4 |
-            (uint32_t)excluded[i] << 5 | ((uint32_t)affected[i] ^ 1u) << 6;
+        low[i] |= (uint8_t)((busy[i] & window8) << 3 | prerequisite[i] << 4 |
+                            excluded[i] << 5 | (affected[i] ^ 1u) << 6);
     /* The class and the two notices are off in most policies: a whole pass
      * is skipped rather than a test made per device. */
     if (excluded_classes != 0)
         for (size_t i = 0; i < n; i++)
-            reasons[i] |= ((excluded_classes >> device_class[i]) & 1u) << 7;
+            low[i] |=
+                (uint8_t)(((excluded_classes >> device_class[i]) & 1u) << 7);
+    memset(high, 0, n);
     if (catch_up_limit <= UINT32_MAX) {
         const uint32_t limit = (uint32_t)catch_up_limit; /* 32-bit: SIMD */
         for (size_t i = 0; i < n; i++)
-            reasons[i] |= (uint32_t)(days_offline[i] >= limit) << 8;
+            high[i] |= (uint8_t)(days_offline[i] >= limit);
     }
     if (repeated_limit <= UINT32_MAX) {
         const uint32_t limit = (uint32_t)repeated_limit;
         for (size_t i = 0; i < n; i++)
-            reasons[i] |= (uint32_t)(failed_attempts[i] >= limit) << 9;
+            high[i] |= (uint8_t)((uint8_t)(failed_attempts[i] >= limit) << 1);
     }
     /* The disposition by arithmetic on masks (so it vectorises): the
      * strongest class of reason present wins. */
-    const uint32_t excluding = OTAPRIO_REASON_POLICY |
-                               OTAPRIO_REASON_NOT_AFFECTED |
-                               OTAPRIO_REASON_CLASS_EXCLUDED;
-    const uint32_t deferring =
+    const uint8_t excluding = OTAPRIO_REASON_POLICY |
+                              OTAPRIO_REASON_NOT_AFFECTED |
+                              OTAPRIO_REASON_CLASS_EXCLUDED;
+    const uint8_t deferring =
         OTAPRIO_REASON_LOW_BATTERY | OTAPRIO_REASON_METERED_LARGE |
         OTAPRIO_REASON_LOW_STORAGE | OTAPRIO_REASON_MAINTENANCE_WINDOW;
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = reasons[i];
-        uint32_t excluded_now = (uint32_t)((r & excluding) != 0);
-        uint32_t blocked_now =
-            (uint32_t)((r & OTAPRIO_REASON_PREREQUISITE) != 0);
-        uint32_t deferred_now = (uint32_t)((r & deferring) != 0);
-        uint32_t below = blocked_now * OTAPRIO_DISPOSITION_BLOCKED +
-                         (1u - blocked_now) * deferred_now;
-        reasons_out[i] = r;
+        uint8_t r = low[i];
+        uint8_t excluded_now = (uint8_t)((r & excluding) != 0);
+        uint8_t blocked_now = (uint8_t)((r & OTAPRIO_REASON_PREREQUISITE) != 0);
+        uint8_t deferred_now = (uint8_t)((r & deferring) != 0);
+        uint8_t below = (uint8_t)(blocked_now * OTAPRIO_DISPOSITION_BLOCKED +
+                                  (1u - blocked_now) * deferred_now);
         disposition_out[i] =
             (uint8_t)(excluded_now * OTAPRIO_DISPOSITION_EXCLUDED +
                       (1u - excluded_now) * below);
     }
+    for (size_t i = 0; i < n; i++)
+        reasons_out[i] = (uint32_t)low[i] | (uint32_t)high[i] << 8;
     if (out->criticality != NULL)
         for (size_t i = 0; i < n; i++)
             out->criticality[i] =
