@@ -127,16 +127,18 @@ static inline int64_t otaprio__milli(double points)
     return (int64_t)llround(points * 1000.0);
 }
 
-/* Index of a device's criticality in the model's combination tables. */
-static inline size_t otaprio__risk_combo(uint8_t device_class,
-                                         uint8_t customer_tier,
-                                         uint8_t exposure, uint8_t redundant,
-                                         uint8_t uptime)
+/* Index of a device's criticality in the model's combination tables; below
+ * RISK_CRITICALITY_COMBOS, so 16 bits hold it. Unsigned int arithmetic,
+ * which a vectoriser can narrow to 16-bit lanes. */
+static inline uint32_t otaprio__risk_combo(uint8_t device_class,
+                                           uint8_t customer_tier,
+                                           uint8_t exposure, uint8_t redundant,
+                                           uint8_t uptime)
 {
-    return ((((size_t)device_class * RISK_CUSTOMER_TIERS + customer_tier) *
+    return ((((unsigned)device_class * RISK_CUSTOMER_TIERS + customer_tier) *
                  RISK_EXPOSURES +
              exposure) *
-                2 +
+                2u +
             redundant) *
                RISK_UPTIMES +
            uptime;

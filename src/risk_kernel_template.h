@@ -56,10 +56,10 @@ static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
     /* Short passes over the block, each reading a few columns, keep every
      * pointer in a register and let the compiler vectorise the simple ones;
      * the reasons build up in a block-sized array that stays in L1. */
-    uint32_t combos[RISK_BLOCK];
+    uint16_t combos[RISK_BLOCK];
     for (size_t i = 0; i < n; i++)
         combos[i] =
-            (uint32_t)otaprio__risk_combo(device_class[i], customer_tier[i],
+            (uint16_t)otaprio__risk_combo(device_class[i], customer_tier[i],
                                           exposure[i], redundant[i], uptime[i]);
     int32_t priority[RISK_BLOCK];
     for (size_t i = 0; i < n; i++) {
