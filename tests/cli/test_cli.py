@@ -23,7 +23,8 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
+
+from cli_harness import Checks, Skip, failed_with, invoke, succeeded
 
 if len(sys.argv) not in (2, 3):
     sys.exit(__doc__)
@@ -89,55 +90,17 @@ def hex16(value):
     return "%016x" % value
 
 
-class Result:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr.decode("utf-8", "replace")
-
-    @property
-    def text(self):
-        return self.out.decode("utf-8", "replace")
-
-    def json(self):
-        return json.loads(self.out.decode("utf-8"))
-
-    def __repr__(self):
-        out = self.out[:300] if self.out is not None else "(redirected)"
-        return "rc=%d stdout=%r stderr=%r" % (self.rc, out, self.err[:600])
-
-
 def run(*args, stdin=None, env=None, stdout=subprocess.PIPE):
     """Runs otaprio with args (str or bytes), returning a Result."""
-    proc = subprocess.run(
-        [OTAPRIO] + list(args),
-        input=stdin,
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        env=env,
-        timeout=120,
-    )
-    return Result(proc)
+    return invoke([OTAPRIO] + list(args), stdin=stdin, env=env, stdout=stdout)
 
 
 def ok(*args, **kwargs):
-    """Runs a call that must succeed silently (a sanitizer report on stderr
-    fails it too)."""
-    r = run(*args, **kwargs)
-    assert r.rc == 0, r
-    assert r.err == "", r
-    return r
+    return succeeded(run(*args, **kwargs))
 
 
 def fails(expected_rc, needles, *args, **kwargs):
-    """Runs a call that must fail with expected_rc and name the problem."""
-    r = run(*args, **kwargs)
-    assert r.rc == expected_rc, r
-    for needle in needles:
-        assert needle in r.err, "%r not in stderr: %r" % (needle, r)
-    # Error paths must not trip a sanitizer either.
-    assert "Sanitizer" not in r.err and "runtime error" not in r.err, r
-    return r
+    return failed_with(run(*args, **kwargs), expected_rc, needles)
 
 
 def usage_error(needles, *args, **kwargs):
@@ -178,12 +141,7 @@ def parse_table(out):
     return lines[0].split(), [line.split("  ") for line in lines[1:]]
 
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+test = Checks()
 
 
 # ---- global options and dispatch ------------------------------------------
@@ -593,31 +551,5 @@ def write_error_is_reported():
 # ---- runner -----------------------------------------------------------------
 
 
-class Skip(Exception):
-    pass
-
-
-def main():
-    passed = failed = skipped = 0
-    for fn in TESTS:
-        try:
-            fn()
-        except Skip as why:
-            skipped += 1
-            print("skip %s: %s" % (fn.__name__, why))
-        except Exception:  # a failed check or a crash of the check itself
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s" % fn.__name__)
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(test.main())

@@ -19,7 +19,8 @@ import re
 import subprocess
 import sys
 import tempfile
-import traceback
+
+from cli_harness import Checks, Skip, failed_with, invoke, succeeded
 
 if len(sys.argv) != 2:
     sys.exit(__doc__)
@@ -77,49 +78,17 @@ DISPOSITIONS = ["eligible", "defer", "blocked", "excluded"]
 # ---- harness ----------------------------------------------------------------
 
 
-class Skip(Exception):
-    pass
-
-
-class Result:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr.decode("utf-8", "replace")
-
-    @property
-    def text(self):
-        return self.out.decode("utf-8", "replace")
-
-    def json(self):
-        return json.loads(self.out.decode("utf-8"))
-
-    def __repr__(self):
-        out = self.out[:400] if self.out is not None else "(redirected)"
-        return "rc=%d stdout=%r stderr=%r" % (self.rc, out, self.err[:800])
-
-
 def run(*args, stdin=None, stdout=subprocess.PIPE):
-    proc = subprocess.run([OTAPRIO, "score"] + list(args), input=stdin,
-                          stdout=stdout, stderr=subprocess.PIPE, timeout=120)
-    return Result(proc)
+    return invoke([OTAPRIO, "score"] + list(args), stdin=stdin, stdout=stdout)
 
 
 def ok(*args, **kwargs):
-    """A call that must succeed silently (a sanitizer report fails it)."""
-    r = run(*args, **kwargs)
-    assert r.rc == 0, r
-    assert r.err == "", r
-    return r
+    return succeeded(run(*args, **kwargs))
 
 
 def fails(expected_rc, needles, *args, **kwargs):
-    """A call that must fail with expected_rc and name the problem."""
-    r = run(*args, **kwargs)
-    assert r.rc == expected_rc, r
-    for needle in needles:
-        assert needle in r.err, "%r not in stderr: %r" % (needle, r)
-    assert "Sanitizer" not in r.err and "runtime error" not in r.err, r
+    """A usage error (2) points at --help; a data error (1) does not."""
+    r = failed_with(run(*args, **kwargs), expected_rc, needles)
     if expected_rc == 2:
         assert "--help" in r.err, r
     else:
@@ -159,12 +128,7 @@ def by_id(devices):
     return {d["id"]: d for d in devices}
 
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+test = Checks()
 
 
 # ---- help -------------------------------------------------------------------
@@ -780,30 +744,5 @@ def write_error_is_reported():
             assert r.err.count("cannot write") == 1, r
 
 
-# ---- runner -------------------------------------------------------------------
-
-
-def main():
-    passed = failed = skipped = 0
-    for fn in TESTS:
-        try:
-            fn()
-        except Skip as why:
-            skipped += 1
-            print("skip %s: %s" % (fn.__name__, why))
-        except Exception:  # a failed check or a crash of the check itself
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s" % fn.__name__)
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(test.main())

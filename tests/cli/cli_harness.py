@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+"""What the CLI test scripts share: running the otaprio binary, judging how
+it ended, and registering and running the checks. Standard library only."""
+import json
+import subprocess
+import sys
+import traceback
+
+
+class Skip(Exception):
+    """Raised by a check that cannot run here; reported, not failed."""
+
+
+class Result:
+    """How one run of the binary ended."""
+
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr.decode("utf-8", "replace")
+
+    @property
+    def text(self):
+        return self.out.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.out.decode("utf-8"))
+
+    def __repr__(self):
+        out = self.out[:400] if self.out is not None else "(redirected)"
+        return "rc=%d stdout=%r stderr=%r" % (self.rc, out, self.err[:800])
+
+
+def invoke(argv, stdin=None, env=None, stdout=subprocess.PIPE):
+    """Runs argv (str or bytes items), returning a Result."""
+    proc = subprocess.run(argv, input=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, env=env, timeout=120)
+    return Result(proc)
+
+
+def succeeded(r):
+    """A run that must succeed silently: a sanitizer report on stderr
+    fails it too."""
+    assert r.rc == 0, r
+    assert r.err == "", r
+    return r
+
+
+def failed_with(r, expected_rc, needles):
+    """A run that must fail with expected_rc and name the problem."""
+    assert r.rc == expected_rc, r
+    for needle in needles:
+        assert needle in r.err, "%r not in stderr: %r" % (needle, r)
+    # Error paths must not trip a sanitizer either.
+    assert "Sanitizer" not in r.err and "runtime error" not in r.err, r
+    return r
+
+
+class Checks:
+    """The checks of one script, in the order they are declared."""
+
+    def __init__(self):
+        self.checks = []
+
+    def __call__(self, fn):
+        self.checks.append(fn)
+        return fn
+
+    def main(self):
+        passed = failed = skipped = 0
+        for fn in self.checks:
+            try:
+                fn()
+            except Skip as why:
+                skipped += 1
+                print("skip %s: %s" % (fn.__name__, why))
+            except Exception:  # a failed check or a crash of the check
+                failed += 1
+                print("FAIL %s" % fn.__name__)
+                traceback.print_exc(file=sys.stdout)
+            else:
+                passed += 1
+                print("ok   %s" % fn.__name__)
+        summary = "%d passed, %d failed" % (passed, failed)
+        if skipped:
+            summary += ", %d skipped" % skipped
+        print(summary)
+        return 1 if failed else 0
