@@ -175,11 +175,15 @@ static uint64_t storage_threshold(double needed, uint32_t *all_short)
     *all_short = 0;
     if (!(needed > 0.0))
         return 0;
-    if (needed >= 0x1p64) {
+    /* No double converted from a uint64_t exceeds 2^64 (the largest ones
+     * round up to it), so only a need above 2^64 leaves every device
+     * short. */
+    if (needed > 0x1p64) {
         *all_short = 1;
         return UINT64_MAX;
     }
-    uint64_t low = 0, high = (uint64_t)ceil(needed);
+    uint64_t low = 0;
+    uint64_t high = needed == 0x1p64 ? UINT64_MAX : (uint64_t)ceil(needed);
     while (low < high) {
         uint64_t mid = low + (high - low) / 2;
         if ((double)mid >= needed)

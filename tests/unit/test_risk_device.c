@@ -8,6 +8,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -219,6 +220,36 @@ static void storage_short_of_headroom_defers(void **state)
     assert_int_equal(a.reasons, OTAPRIO_REASON_LOW_STORAGE);
     d.free_bytes = (200u << 20);
     assert_int_equal(score_one(f, &f->issue, &d).reasons, 0);
+}
+
+/* Storage is short when (double)free < package x headroom, the documented
+ * rule; the engine turns it into an integer threshold once per issue. The
+ * two agree even where doubles are 1024 apart and rounding ties. */
+static void storage_rule_matches_the_double_comparison(void **state)
+{
+    fixture *f = *state;
+    const uint64_t packages[] = {
+        1, 3, 100u << 20, (1ull << 52) + 1, 1ull << 62, (1ull << 63) - 1};
+    const int64_t deltas[] = {-2048, -1025, -1024, -513, -512, -511, -2,  -1,
+                              0,     1,     511,   512,  513,  1024, 2048};
+    for (size_t p = 0; p < COUNT(packages); p++) {
+        otaprio_issue_score issue = f->issue;
+        issue.package_bytes = packages[p];
+        double needed = (double)packages[p] * 2.0; /* default headroom */
+        uint64_t centre = needed >= 0x1p64 ? UINT64_MAX : (uint64_t)needed;
+        for (size_t k = 0; k < COUNT(deltas); k++) {
+            one d;
+            one_init(&d);
+            d.free_bytes = centre + (uint64_t)deltas[k];
+            if ((deltas[k] < 0 && d.free_bytes > centre) ||
+                (deltas[k] > 0 && d.free_bytes < centre))
+                continue; /* wrapped around */
+            bool expected = (double)d.free_bytes < needed;
+            answer a = score_one(f, &issue, &d);
+            assert_int_equal((a.reasons & OTAPRIO_REASON_LOW_STORAGE) != 0,
+                             expected);
+        }
+    }
 }
 
 static void dispositions_follow_their_precedence(void **state)
@@ -727,6 +758,7 @@ int main(void)
         cmocka_unit_test(kiosk_at_peak_hours_waits_for_its_window),
         cmocka_unit_test(roaming_or_metered_devices_defer_large_packages),
         cmocka_unit_test(storage_short_of_headroom_defers),
+        cmocka_unit_test(storage_rule_matches_the_double_comparison),
         cmocka_unit_test(dispositions_follow_their_precedence),
         cmocka_unit_test(policy_can_exclude_whole_classes),
         cmocka_unit_test(explanations_equal_the_batch_and_add_up),
