@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the risk tests: a deterministic random fleet and issues, and
- * a model built with cmocka asserts. */
+ * models and issue scores built under cmocka asserts (include <cmocka.h>
+ * first). */
 #ifndef OTAPRIO_TEST_RISK_FIXTURE_H
 #define OTAPRIO_TEST_RISK_FIXTURE_H
 
@@ -118,6 +119,30 @@ static inline void fixture_issue(otaprio_issue *issue, uint64_t *s)
     issue->anomaly_growing = (int32_t)fixture_below(s, 2);
     issue->masks_regression = (int32_t)fixture_below(s, 2);
     issue->package_bytes = fixture_next(s) % (1ull << 30);
+}
+
+/* A model of `policy` (NULL: the defaults); the test fails if it cannot
+ * be built. */
+static inline otaprio_risk_model *
+fixture_model(const otaprio_risk_policy *policy)
+{
+    otaprio_risk_model *model = NULL;
+    assert_int_equal(otaprio_risk_model_create(policy, NULL, &model, NULL),
+                     OTAPRIO_OK);
+    return model;
+}
+
+/* The score of `issue`, without its explanation. */
+static inline otaprio_issue_score fixture_score(const otaprio_risk_model *model,
+                                                const otaprio_issue *issue)
+{
+    otaprio_issue_score score;
+    memset(&score, 0, sizeof score);
+    score.size = sizeof score;
+    assert_int_equal(
+        otaprio_risk_score_issue(model, issue, &score, NULL, 0, NULL, NULL),
+        OTAPRIO_OK);
+    return score;
 }
 
 /* Sums the explanation lines of one score kind. */

@@ -18,34 +18,6 @@
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-static otaprio_risk_model *default_model(void)
-{
-    otaprio_risk_model *model = NULL;
-    assert_int_equal(otaprio_risk_model_create(NULL, NULL, &model, NULL),
-                     OTAPRIO_OK);
-    return model;
-}
-
-static otaprio_risk_model *model_with(const otaprio_risk_policy *policy)
-{
-    otaprio_risk_model *model = NULL;
-    assert_int_equal(otaprio_risk_model_create(policy, NULL, &model, NULL),
-                     OTAPRIO_OK);
-    return model;
-}
-
-static otaprio_issue_score score_of(const otaprio_risk_model *model,
-                                    const otaprio_issue *issue)
-{
-    otaprio_issue_score score;
-    memset(&score, 0, sizeof score);
-    score.size = sizeof score;
-    assert_int_equal(
-        otaprio_risk_score_issue(model, issue, &score, NULL, 0, NULL, NULL),
-        OTAPRIO_OK);
-    return score;
-}
-
 /* ---- the reference article's cases ------------------------------------ */
 
 static void exploited_remote_flaw_on_medical_gateways_is_t0(void **state)
@@ -54,7 +26,7 @@ static void exploited_remote_flaw_on_medical_gateways_is_t0(void **state)
     otaprio_risk_policy policy;
     otaprio_risk_policy_init(&policy);
     policy.active_exploit_t0 = 0; /* the score alone must get there */
-    otaprio_risk_model *model = model_with(&policy);
+    otaprio_risk_model *model = fixture_model(&policy);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_SECURITY;
@@ -67,7 +39,7 @@ static void exploited_remote_flaw_on_medical_gateways_is_t0(void **state)
         (1u << OTAPRIO_DEVICE_MEDICAL) | (1u << OTAPRIO_DEVICE_GATEWAY);
     issue.workflows = OTAPRIO_WORKFLOW_SAFETY;
     issue.layer = OTAPRIO_LAYER_OS;
-    otaprio_issue_score score = score_of(model, &issue);
+    otaprio_issue_score score = fixture_score(model, &issue);
     assert_int_equal(score.tier, OTAPRIO_TIER_T0);
     assert_true(score.score >= 70.0);
     otaprio_risk_model_free(model);
@@ -76,15 +48,15 @@ static void exploited_remote_flaw_on_medical_gateways_is_t0(void **state)
 static void cosmetic_waits_unless_it_masks_a_regression(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_COSMETIC;
     issue.affected_share = 1.0; /* everywhere, and still it waits */
     issue.uptime_loss = OTAPRIO_LEVEL_LOW;
-    assert_int_equal(score_of(model, &issue).tier, OTAPRIO_TIER_T3);
+    assert_int_equal(fixture_score(model, &issue).tier, OTAPRIO_TIER_T3);
     issue.masks_regression = 1;
-    otaprio_issue_score masked = score_of(model, &issue);
+    otaprio_issue_score masked = fixture_score(model, &issue);
     assert_true(masked.tier < OTAPRIO_TIER_T3);
     otaprio_risk_model_free(model);
 }
@@ -93,7 +65,7 @@ static void
 moderate_bug_on_valuable_class_outranks_severe_on_tiny_cohort(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue moderate;
     otaprio_issue_init(&moderate);
     moderate.uptime_loss = OTAPRIO_LEVEL_MODERATE;
@@ -106,8 +78,8 @@ moderate_bug_on_valuable_class_outranks_severe_on_tiny_cohort(void **state)
     severe.data_loss = OTAPRIO_LEVEL_HIGH;
     severe.affected_share = 0.001;
     severe.affected_classes = 1u << OTAPRIO_DEVICE_WEARABLE;
-    otaprio_issue_score a = score_of(model, &moderate);
-    otaprio_issue_score b = score_of(model, &severe);
+    otaprio_issue_score a = fixture_score(model, &moderate);
+    otaprio_issue_score b = fixture_score(model, &severe);
     assert_true(a.score_milli > b.score_milli);
     assert_true(a.tier <= b.tier);
     otaprio_risk_model_free(model);
@@ -116,17 +88,17 @@ moderate_bug_on_valuable_class_outranks_severe_on_tiny_cohort(void **state)
 static void active_exploitation_goes_to_the_top(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_SECURITY;
     issue.attack_path = OTAPRIO_ATTACK_PHYSICAL;
     issue.security_impact = OTAPRIO_LEVEL_LOW;
     issue.affected_share = 0.01;
-    otaprio_issue_score quiet = score_of(model, &issue);
+    otaprio_issue_score quiet = fixture_score(model, &issue);
     assert_true(quiet.tier > OTAPRIO_TIER_T0);
     issue.exploit = OTAPRIO_EXPLOIT_ACTIVE;
-    otaprio_issue_score exploited = score_of(model, &issue);
+    otaprio_issue_score exploited = fixture_score(model, &issue);
     assert_int_equal(exploited.tier, OTAPRIO_TIER_T0);
     assert_true(exploited.score_milli < 70000); /* the rule, not the score */
     otaprio_risk_model_free(model);
@@ -135,17 +107,17 @@ static void active_exploitation_goes_to_the_top(void **state)
 static void hard_to_revert_layers_slow_a_rollout(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.uptime_loss = OTAPRIO_LEVEL_HIGH;
     issue.affected_share = 0.5;
     issue.layer = OTAPRIO_LAYER_APP;
-    int64_t app = score_of(model, &issue).score_milli;
+    int64_t app = fixture_score(model, &issue).score_milli;
     issue.layer = OTAPRIO_LAYER_BOOTLOADER;
-    int64_t bootloader = score_of(model, &issue).score_milli;
+    int64_t bootloader = fixture_score(model, &issue).score_milli;
     issue.ab_slot = 1;
-    int64_t with_slot = score_of(model, &issue).score_milli;
+    int64_t with_slot = fixture_score(model, &issue).score_milli;
     assert_true(bootloader < with_slot);
     assert_true(with_slot < app);
     otaprio_risk_model_free(model);
@@ -175,14 +147,14 @@ static void ssvc_decisions_match_the_cisa_table(void **state)
     otaprio_risk_policy policy;
     otaprio_risk_policy_init(&policy);
     policy.model = OTAPRIO_RISK_MODEL_SSVC;
-    otaprio_risk_model *model = model_with(&policy);
+    otaprio_risk_model *model = fixture_model(&policy);
     assert_int_equal(COUNT(ssvc_vectors), 36);
     static const int32_t tier_of[] = {OTAPRIO_TIER_T2, OTAPRIO_TIER_T2,
                                       OTAPRIO_TIER_T1, OTAPRIO_TIER_T0};
     for (size_t i = 0; i < COUNT(ssvc_vectors); i++) {
         otaprio_issue issue;
         ssvc_issue(&issue, &ssvc_vectors[i]);
-        otaprio_issue_score score = score_of(model, &issue);
+        otaprio_issue_score score = fixture_score(model, &issue);
         assert_int_equal(score.ssvc, ssvc_vectors[i].decision);
         assert_int_equal(score.tier, tier_of[ssvc_vectors[i].decision]);
     }
@@ -192,18 +164,18 @@ static void ssvc_decisions_match_the_cisa_table(void **state)
 static void ssvc_mission_follows_workflows_too(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_SECURITY;
     issue.exploit = OTAPRIO_EXPLOIT_ACTIVE;
     issue.security_impact = OTAPRIO_LEVEL_CRITICAL; /* total */
     /* active, no, total: low Track, medium Attend, high Act */
-    assert_int_equal(score_of(model, &issue).ssvc, OTAPRIO_SSVC_TRACK);
+    assert_int_equal(fixture_score(model, &issue).ssvc, OTAPRIO_SSVC_TRACK);
     issue.workflows = OTAPRIO_WORKFLOW_PAYMENT;
-    assert_int_equal(score_of(model, &issue).ssvc, OTAPRIO_SSVC_ATTEND);
+    assert_int_equal(fixture_score(model, &issue).ssvc, OTAPRIO_SSVC_ATTEND);
     issue.workflows |= OTAPRIO_WORKFLOW_EMERGENCY;
-    assert_int_equal(score_of(model, &issue).ssvc, OTAPRIO_SSVC_ACT);
+    assert_int_equal(fixture_score(model, &issue).ssvc, OTAPRIO_SSVC_ACT);
     otaprio_risk_model_free(model);
 }
 
@@ -212,15 +184,15 @@ static void ssvc_model_leaves_other_classes_to_the_scorecard(void **state)
     (void)state;
     otaprio_risk_policy policy;
     otaprio_risk_policy_init(&policy);
-    otaprio_risk_model *scorecard = model_with(&policy);
+    otaprio_risk_model *scorecard = fixture_model(&policy);
     policy.model = OTAPRIO_RISK_MODEL_SSVC;
-    otaprio_risk_model *ssvc = model_with(&policy);
+    otaprio_risk_model *ssvc = fixture_model(&policy);
     uint64_t s = 7;
     for (int n = 0; n < 200; n++) {
         otaprio_issue issue;
         fixture_issue(&issue, &s);
-        otaprio_issue_score a = score_of(scorecard, &issue);
-        otaprio_issue_score b = score_of(ssvc, &issue);
+        otaprio_issue_score a = fixture_score(scorecard, &issue);
+        otaprio_issue_score b = fixture_score(ssvc, &issue);
         assert_int_equal(a.score_milli, b.score_milli);
         assert_int_equal(a.ssvc, b.ssvc);
         if (issue.issue_class != OTAPRIO_ISSUE_SECURITY)
@@ -251,7 +223,7 @@ static void ssvc_table_is_monotone(void **state)
 static void explanations_add_up_exactly(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     uint64_t s = 1;
     for (int n = 0; n < 5000; n++) {
         otaprio_issue issue;
@@ -281,7 +253,7 @@ static void explanations_add_up_exactly(void **state)
 static void explanation_reads_as_a_scorecard(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_SECURITY;
@@ -314,7 +286,7 @@ static void explanation_reads_as_a_scorecard(void **state)
 static void explanation_capacity_is_checked_before_writing(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     issue.issue_class = OTAPRIO_ISSUE_SECURITY;
@@ -356,8 +328,8 @@ static void assert_not_lower(const otaprio_risk_model *model,
                              const otaprio_issue *before,
                              const otaprio_issue *after)
 {
-    otaprio_issue_score a = score_of(model, before);
-    otaprio_issue_score b = score_of(model, after);
+    otaprio_issue_score a = fixture_score(model, before);
+    otaprio_issue_score b = fixture_score(model, after);
     assert_true(b.score_milli >= a.score_milli);
     assert_true(b.tier <= a.tier);
 }
@@ -368,9 +340,9 @@ static void raising_any_factor_never_lowers_score_or_tier(void **state)
     otaprio_risk_policy policy;
     otaprio_risk_policy_init(&policy);
     otaprio_risk_model *models[2];
-    models[0] = model_with(&policy);
+    models[0] = fixture_model(&policy);
     policy.model = OTAPRIO_RISK_MODEL_SSVC;
-    models[1] = model_with(&policy);
+    models[1] = fixture_model(&policy);
     uint64_t s = 99;
     for (int n = 0; n < 3000; n++) {
         otaprio_issue base;
@@ -432,14 +404,14 @@ static void raising_any_factor_never_lowers_score_or_tier(void **state)
 static void scores_are_deterministic(void **state)
 {
     (void)state;
-    otaprio_risk_model *a = default_model();
-    otaprio_risk_model *b = default_model();
+    otaprio_risk_model *a = fixture_model(NULL);
+    otaprio_risk_model *b = fixture_model(NULL);
     uint64_t s = 5;
     for (int n = 0; n < 500; n++) {
         otaprio_issue issue;
         fixture_issue(&issue, &s);
-        otaprio_issue_score x = score_of(a, &issue);
-        otaprio_issue_score y = score_of(b, &issue);
+        otaprio_issue_score x = fixture_score(a, &issue);
+        otaprio_issue_score y = fixture_score(b, &issue);
         assert_memory_equal(&x, &y, sizeof x);
     }
     otaprio_risk_model_free(a);
@@ -507,7 +479,7 @@ static void bad_fields_are_named_and_nothing_is_written(void **state)
         {"anomaly_growing", spoil_growing},
         {"masks_regression", spoil_masks},
     };
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     for (size_t c = 0; c < COUNT(cases); c++) {
         otaprio_issue issue;
         otaprio_issue_init(&issue);
@@ -536,7 +508,7 @@ static void bad_fields_are_named_and_nothing_is_written(void **state)
 static void null_arguments_and_bad_sizes_are_refused(void **state)
 {
     (void)state;
-    otaprio_risk_model *model = default_model();
+    otaprio_risk_model *model = fixture_model(NULL);
     otaprio_issue issue;
     otaprio_issue_init(&issue);
     otaprio_issue_score score;

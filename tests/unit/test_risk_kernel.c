@@ -63,16 +63,10 @@ static void every_kernel_build_gives_the_same_answers(void **state)
         policy.catch_up_days = round % 4 == 1 ? 0 : fixture_below(&s, 40);
         policy.repeated_failures = round % 5 == 2 ? 0 : fixture_below(&s, 6);
         policy.t0_overrides_window = round % 2;
-        otaprio_risk_model *model = NULL;
-        assert_int_equal(otaprio_risk_model_create(&policy, NULL, &model, NULL),
-                         OTAPRIO_OK);
+        otaprio_risk_model *model = fixture_model(&policy);
         otaprio_issue issue;
         fixture_issue(&issue, &s);
-        otaprio_issue_score score;
-        score.size = sizeof score;
-        assert_int_equal(otaprio_risk_score_issue(model, &issue, &score, NULL,
-                                                  0, NULL, NULL),
-                         OTAPRIO_OK);
+        otaprio_issue_score score = fixture_score(model, &issue);
         fixture_fleet_fill(&fleet, FIXTURE_MAX - (size_t)round * 37,
                            fixture_next(&s));
 
