@@ -8,6 +8,7 @@
 #define OTAPRIO_H
 
 #include "otaprio/common.h"
+#include "otaprio/graph.h"
 #include "otaprio/risk.h"
 
 #endif /* OTAPRIO_H */

@@ -26,6 +26,16 @@ const char *otaprio_strerror(int status)
         return "value out of range";
     case OTAPRIO_E_OVERFLOW:
         return "size overflow";
+    case OTAPRIO_E_SYNTAX:
+        return "malformed text";
+    case OTAPRIO_E_CYCLE:
+        return "dependency cycle";
+    case OTAPRIO_E_NOT_FOUND:
+        return "not found";
+    case OTAPRIO_E_DUPLICATE:
+        return "duplicate entry";
+    case OTAPRIO_E_LIMIT:
+        return "search limit reached";
     }
     return status > 0 ? "status from a caller's callback" : "unknown error";
 }

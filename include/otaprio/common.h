@@ -87,7 +87,22 @@ typedef enum otaprio_status {
     OTAPRIO_E_RANGE = -4,
     /** A count or byte size is too large to represent on this platform.
      *  @since 0.1.0 */
-    OTAPRIO_E_OVERFLOW = -5
+    OTAPRIO_E_OVERFLOW = -5,
+    /** Text (a version string, a constraint) is malformed; otaprio_diag::index
+     *  is the byte offset where parsing stopped. @since 0.1.0 */
+    OTAPRIO_E_SYNTAX = -6,
+    /** A graph that must be acyclic has a cycle; the diagnostics name it.
+     *  @since 0.1.0 */
+    OTAPRIO_E_CYCLE = -7,
+    /** A name, version or answer that was looked for does not exist.
+     *  @since 0.1.0 */
+    OTAPRIO_E_NOT_FOUND = -8,
+    /** Something that must be unique was given twice (an edge, a package
+     *  name). @since 0.1.0 */
+    OTAPRIO_E_DUPLICATE = -9,
+    /** A search stopped at its documented work limit before finding an
+     *  answer. @since 0.1.0 */
+    OTAPRIO_E_LIMIT = -10
 } otaprio_status;
 
 /**

@@ -25,9 +25,12 @@ static void version_matches_the_headers(void **state)
 static void every_status_has_its_own_name(void **state)
 {
     (void)state;
-    const int codes[] = {OTAPRIO_OK,      OTAPRIO_E_INVALID,
-                         OTAPRIO_E_NOMEM, OTAPRIO_E_STRUCT_SIZE,
-                         OTAPRIO_E_RANGE, OTAPRIO_E_OVERFLOW};
+    const int codes[] = {OTAPRIO_OK,          OTAPRIO_E_INVALID,
+                         OTAPRIO_E_NOMEM,     OTAPRIO_E_STRUCT_SIZE,
+                         OTAPRIO_E_RANGE,     OTAPRIO_E_OVERFLOW,
+                         OTAPRIO_E_SYNTAX,    OTAPRIO_E_CYCLE,
+                         OTAPRIO_E_NOT_FOUND, OTAPRIO_E_DUPLICATE,
+                         OTAPRIO_E_LIMIT};
     const size_t n = sizeof codes / sizeof codes[0];
     const char *unknown = otaprio_strerror(-1000);
     for (size_t i = 0; i < n; i++) {
@@ -50,6 +53,11 @@ static void status_values_are_frozen(void **state)
     assert_int_equal(OTAPRIO_E_STRUCT_SIZE, -3);
     assert_int_equal(OTAPRIO_E_RANGE, -4);
     assert_int_equal(OTAPRIO_E_OVERFLOW, -5);
+    assert_int_equal(OTAPRIO_E_SYNTAX, -6);
+    assert_int_equal(OTAPRIO_E_CYCLE, -7);
+    assert_int_equal(OTAPRIO_E_NOT_FOUND, -8);
+    assert_int_equal(OTAPRIO_E_DUPLICATE, -9);
+    assert_int_equal(OTAPRIO_E_LIMIT, -10);
 }
 
 static void unknown_and_callback_statuses_get_generic_names(void **state)

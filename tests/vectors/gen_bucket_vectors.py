@@ -10,11 +10,12 @@ implementation: the Python xxhash package (pinned in requirements.txt).
 Writes tests/vectors/bucket_vectors.h; with --check, exits 1 when the
 stored file differs from what the reference computes now.
 """
-import argparse
 import pathlib
 import sys
 
 import xxhash
+
+import vectorfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 OUTPUT = HERE / "bucket_vectors.h"
@@ -77,24 +78,5 @@ def render():
     return "\n".join(out) + "\n"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the stored file instead of writing")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        stored = OUTPUT.read_text()
-        if stored != text:
-            print("bucket_vectors.h differs from the reference; "
-                  "regenerate it and review the change", file=sys.stderr)
-            print("0 passed, 1 failed")
-            return 1
-        print("1 passed, 0 failed")
-        return 0
-    OUTPUT.write_text(text)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vectorfile.run(OUTPUT, render, __doc__))
