@@ -9,24 +9,11 @@
 #include <string.h>
 
 #include "otaprio.h"
-
-/* SplitMix64: a fixed sequence, so every run tests the same inputs. */
-static inline uint64_t fixture_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static inline uint32_t fixture_below(uint64_t *state, uint32_t bound)
-{
-    return (uint32_t)(fixture_next(state) % bound);
-}
+#include "splitmix.h"
 
 static inline double fixture_unit(uint64_t *state)
 {
-    return (double)(fixture_next(state) >> 11) * 0x1.0p-53;
+    return (double)(splitmix_next(state) >> 11) * 0x1.0p-53;
 }
 
 /* A fleet of columns owned by the fixture. */
@@ -49,23 +36,23 @@ static inline void fixture_fleet_fill(fixture_fleet *f, size_t count,
     uint64_t s = seed;
     f->count = count;
     for (size_t i = 0; i < count; i++) {
-        f->device_class[i] = (uint8_t)fixture_below(&s, 12);
-        f->customer_tier[i] = (uint8_t)fixture_below(&s, 4);
-        f->exposure[i] = (uint8_t)fixture_below(&s, 3);
-        f->redundant[i] = (uint8_t)fixture_below(&s, 2);
-        f->uptime[i] = (uint8_t)fixture_below(&s, 3);
-        f->safe_fallback[i] = (uint8_t)fixture_below(&s, 2);
-        f->charging[i] = (uint8_t)fixture_below(&s, 2);
-        f->link[i] = (uint8_t)fixture_below(&s, 5);
-        f->metered[i] = (uint8_t)fixture_below(&s, 2);
-        f->busy[i] = (uint8_t)(fixture_below(&s, 4) == 0);
-        f->affected[i] = (uint8_t)(fixture_below(&s, 10) != 0);
-        f->prerequisite_missing[i] = (uint8_t)(fixture_below(&s, 10) == 0);
-        f->excluded[i] = (uint8_t)(fixture_below(&s, 20) == 0);
+        f->device_class[i] = (uint8_t)splitmix_below(&s, 12);
+        f->customer_tier[i] = (uint8_t)splitmix_below(&s, 4);
+        f->exposure[i] = (uint8_t)splitmix_below(&s, 3);
+        f->redundant[i] = (uint8_t)splitmix_below(&s, 2);
+        f->uptime[i] = (uint8_t)splitmix_below(&s, 3);
+        f->safe_fallback[i] = (uint8_t)splitmix_below(&s, 2);
+        f->charging[i] = (uint8_t)splitmix_below(&s, 2);
+        f->link[i] = (uint8_t)splitmix_below(&s, 5);
+        f->metered[i] = (uint8_t)splitmix_below(&s, 2);
+        f->busy[i] = (uint8_t)(splitmix_below(&s, 4) == 0);
+        f->affected[i] = (uint8_t)(splitmix_below(&s, 10) != 0);
+        f->prerequisite_missing[i] = (uint8_t)(splitmix_below(&s, 10) == 0);
+        f->excluded[i] = (uint8_t)(splitmix_below(&s, 20) == 0);
         f->battery[i] = (float)fixture_unit(&s);
-        f->free_bytes[i] = fixture_next(&s) % (4ull << 30);
-        f->failed_attempts[i] = fixture_below(&s, 6);
-        f->days_offline[i] = fixture_below(&s, 40);
+        f->free_bytes[i] = splitmix_next(&s) % (4ull << 30);
+        f->failed_attempts[i] = splitmix_below(&s, 6);
+        f->days_offline[i] = splitmix_below(&s, 40);
     }
 }
 
@@ -99,26 +86,26 @@ static inline void fixture_fleet_view(const fixture_fleet *f,
 static inline void fixture_issue(otaprio_issue *issue, uint64_t *s)
 {
     otaprio_issue_init(issue);
-    issue->issue_class = (int32_t)fixture_below(s, 5);
-    issue->security_impact = (int32_t)fixture_below(s, 5);
-    issue->data_loss = (int32_t)fixture_below(s, 5);
-    issue->uptime_loss = (int32_t)fixture_below(s, 5);
-    issue->regulatory_exposure = (int32_t)fixture_below(s, 5);
-    issue->attack_path = (int32_t)fixture_below(s, 5);
-    issue->exploit = (int32_t)fixture_below(s, 3);
-    issue->automatable = (int32_t)fixture_below(s, 2);
-    issue->has_epss = (int32_t)fixture_below(s, 2);
+    issue->issue_class = (int32_t)splitmix_below(s, 5);
+    issue->security_impact = (int32_t)splitmix_below(s, 5);
+    issue->data_loss = (int32_t)splitmix_below(s, 5);
+    issue->uptime_loss = (int32_t)splitmix_below(s, 5);
+    issue->regulatory_exposure = (int32_t)splitmix_below(s, 5);
+    issue->attack_path = (int32_t)splitmix_below(s, 5);
+    issue->exploit = (int32_t)splitmix_below(s, 3);
+    issue->automatable = (int32_t)splitmix_below(s, 2);
+    issue->has_epss = (int32_t)splitmix_below(s, 2);
     issue->epss = fixture_unit(s);
     issue->affected_share = fixture_unit(s);
     issue->concentration = fixture_unit(s);
-    issue->workflows = (uint32_t)fixture_below(s, 64);
-    issue->affected_classes = (uint32_t)fixture_next(s);
-    issue->layer = (int32_t)fixture_below(s, 7);
-    issue->ab_slot = (int32_t)fixture_below(s, 2);
+    issue->workflows = (uint32_t)splitmix_below(s, 64);
+    issue->affected_classes = (uint32_t)splitmix_next(s);
+    issue->layer = (int32_t)splitmix_below(s, 7);
+    issue->ab_slot = (int32_t)splitmix_below(s, 2);
     issue->anomaly_rate = fixture_unit(s) * 0.2;
-    issue->anomaly_growing = (int32_t)fixture_below(s, 2);
-    issue->masks_regression = (int32_t)fixture_below(s, 2);
-    issue->package_bytes = fixture_next(s) % (1ull << 30);
+    issue->anomaly_growing = (int32_t)splitmix_below(s, 2);
+    issue->masks_regression = (int32_t)splitmix_below(s, 2);
+    issue->package_bytes = splitmix_next(s) % (1ull << 30);
 }
 
 /* A model of `policy` (NULL: the defaults); the test fails if it cannot

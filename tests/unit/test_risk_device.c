@@ -389,15 +389,15 @@ static void device_scores_are_monotone(void **state)
     for (int n = 0; n < 4000; n++) {
         one base;
         one_init(&base);
-        base.device_class = (uint8_t)fixture_below(&s, 11);
-        base.customer_tier = (uint8_t)fixture_below(&s, 4);
-        base.exposure = (uint8_t)fixture_below(&s, 3);
-        base.redundant = (uint8_t)fixture_below(&s, 2);
-        base.uptime = (uint8_t)fixture_below(&s, 3);
-        base.safe_fallback = (uint8_t)fixture_below(&s, 2);
+        base.device_class = (uint8_t)splitmix_below(&s, 11);
+        base.customer_tier = (uint8_t)splitmix_below(&s, 4);
+        base.exposure = (uint8_t)splitmix_below(&s, 3);
+        base.redundant = (uint8_t)splitmix_below(&s, 2);
+        base.uptime = (uint8_t)splitmix_below(&s, 3);
+        base.safe_fallback = (uint8_t)splitmix_below(&s, 2);
         base.battery = (float)fixture_unit(&s);
-        base.link = (uint8_t)fixture_below(&s, 5);
-        base.failed_attempts = fixture_below(&s, 5);
+        base.link = (uint8_t)splitmix_below(&s, 5);
+        base.failed_attempts = splitmix_below(&s, 5);
         one up = base;
         switch (n % 7) {
         case 0:

@@ -384,7 +384,7 @@ static void raising_any_factor_never_lowers_score_or_tier(void **state)
                 up.concentration = 1.0;
                 break;
             case 9:
-                up.workflows |= 1u << fixture_below(&s, 6);
+                up.workflows |= 1u << splitmix_below(&s, 6);
                 break;
             case 10:
                 up.affected_classes |= 1u << OTAPRIO_DEVICE_MEDICAL;

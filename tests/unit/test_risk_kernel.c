@@ -59,16 +59,16 @@ static void every_kernel_build_gives_the_same_answers(void **state)
         otaprio_risk_policy policy;
         otaprio_risk_policy_init(&policy);
         policy.excluded_classes =
-            round % 3 == 0 ? 0u : (uint32_t)fixture_next(&s);
-        policy.catch_up_days = round % 4 == 1 ? 0 : fixture_below(&s, 40);
-        policy.repeated_failures = round % 5 == 2 ? 0 : fixture_below(&s, 6);
+            round % 3 == 0 ? 0u : (uint32_t)splitmix_next(&s);
+        policy.catch_up_days = round % 4 == 1 ? 0 : splitmix_below(&s, 40);
+        policy.repeated_failures = round % 5 == 2 ? 0 : splitmix_below(&s, 6);
         policy.t0_overrides_window = round % 2;
         otaprio_risk_model *model = fixture_model(&policy);
         otaprio_issue issue;
         fixture_issue(&issue, &s);
         otaprio_issue_score score = fixture_score(model, &issue);
         fixture_fleet_fill(&fleet, FIXTURE_MAX - (size_t)round * 37,
-                           fixture_next(&s));
+                           splitmix_next(&s));
 
         const otaprio__risk_kernels *best = model->kernels;
         for (int everything = 0; everything < 2; everything++) {
