@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "otaprio/graph.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,23 +47,10 @@ enum {
 
 /* ---- reading the input: every choice past its end reads 0 ------------ */
 
-typedef struct input {
-    const uint8_t *data;
-    size_t size;
-} input;
-
-static uint8_t next_byte(input *in)
-{
-    if (in->size == 0)
-        return 0;
-    in->size--;
-    return *in->data++;
-}
-
 /* Mostly a node id, now and then one that is not a node. */
 static uint32_t next_id(input *in, uint32_t n)
 {
-    uint8_t b = next_byte(in);
+    uint8_t b = take_u8(in);
     if (b >= 250 || n == 0)
         return n + (uint32_t)(b % 6) * (b == 255 ? 0x3FFFFFFFu : 1u);
     return b % n;
@@ -370,14 +358,14 @@ static answers built_answers, wrapped_answers;
 
 static void run(input *in, const otaprio_allocator *allocator, counting *c)
 {
-    uint32_t n = next_byte(in) % (MAX_NODES + 1);
-    uint8_t flags = next_byte(in);
+    uint32_t n = take_u8(in) % (MAX_NODES + 1);
+    uint8_t flags = take_u8(in);
     /* Up to four reach sources, read before the edges that use up the
      * rest of the input. */
     uint32_t src[4];
-    size_t src_count = next_byte(in) % 5;
+    size_t src_count = take_u8(in) % 5;
     for (size_t i = 0; i < src_count; i++)
-        src[i] = n == 0 ? 0 : next_byte(in) % n;
+        src[i] = n == 0 ? 0 : take_u8(in) % n;
     if (n == 0)
         src_count = 0;
     g.n = n;
@@ -391,7 +379,7 @@ static void run(input *in, const otaprio_allocator *allocator, counting *c)
     /* Batches: a length byte, then that many (from, to) pairs. */
     while (in->size > 0 && g.m < MAX_EDGES) {
         uint32_t from[32], to[32];
-        size_t count = next_byte(in) % 32;
+        size_t count = take_u8(in) % 32;
         if (count > MAX_EDGES - g.m)
             count = MAX_EDGES - g.m;
         for (size_t i = 0; i < count; i++) {
@@ -473,7 +461,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input in = {data, size};
     counting c = {0, 0, 0, false};
     /* First byte: which allocation fails (0: none). */
-    c.fail_at = next_byte(&in);
+    c.fail_at = take_u8(&in);
     otaprio_allocator allocator;
     otaprio_allocator_init(&allocator);
     allocator.alloc_fn = counting_alloc;

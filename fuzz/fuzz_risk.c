@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "otaprio/risk.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,43 +56,6 @@ enum {
 };
 
 /* ---- reading the input ------------------------------------------------ */
-
-typedef struct input {
-    const uint8_t *data;
-    size_t size;
-} input;
-
-static uint8_t take_u8(input *in)
-{
-    if (in->size == 0)
-        return 0;
-    in->size--;
-    return *in->data++;
-}
-
-/* Little-endian, so a corpus file means the same on every host. */
-static uint64_t take_le(input *in, int bytes)
-{
-    uint64_t value = 0;
-    for (int i = 0; i < bytes; i++)
-        value |= (uint64_t)take_u8(in) << (8 * i);
-    return value;
-}
-
-static uint16_t take_u16(input *in)
-{
-    return (uint16_t)take_le(in, 2);
-}
-
-static uint32_t take_u32(input *in)
-{
-    return (uint32_t)take_le(in, 4);
-}
-
-static uint64_t take_u64(input *in)
-{
-    return take_le(in, 8);
-}
 
 /* A share in [0, 1], both ends reachable. */
 static double take_share(input *in)

@@ -5,7 +5,7 @@
  *        their traversals, the package catalog (release order, impact,
  *        eligibility, update paths) and shared-fate clusters.
  *
- * Two layers, each usable alone:
+ * Three layers, each usable alone:
  * - **Versions.** A documented total order over version strings and
  *   interval constraints over it (otaprio_version_compare(),
  *   otaprio_constraint_matches()).
@@ -15,6 +15,12 @@
  *   through neighbour callbacks (otaprio_graph_wrap()). Both kinds answer
  *   the same traversals: topological order with the cycle named on
  *   failure, reachability, strongly connected components.
+ * - **Catalog.** Components, the versions devices report, and packages
+ *   that *require*, *provide* or *conflict with* component versions, with
+ *   non-code predicates (carrier, region, legal, battery, storage, metered
+ *   link, enrollment). Built once (otaprio_catalog_builder_create()); it
+ *   answers release order, impact of a flawed component, eligibility of
+ *   device chunks and the shortest prerequisite path of one device.
  *
  * Built graphs and catalogs are immutable: any number of threads may query
  * one at once. Builders and clusterers are single-threaded objects.
@@ -478,6 +484,668 @@ OTAPRIO_API int otaprio_graph_scc(const otaprio_graph *graph,
                                   uint32_t *component_count,
                                   otaprio_diag *diag);
 
+/* ==== catalog: components, packages, devices =========================== */
+
+/** @brief A device's version id meaning "component not installed".
+ *  @since 0.1.0 */
+#define OTAPRIO_VERSION_NONE UINT32_C(0xFFFFFFFF)
+
+/**
+ * @brief A package (an update) and the non-code predicates a device must
+ *        meet to install it.
+ *
+ * Prepare with otaprio_package_init(). The arrays are copied by
+ * otaprio_catalog_add_package(). Carrier, region and enrollment values are
+ * the host's own codes; an empty list means "any".
+ * @since 0.1.0
+ */
+typedef struct otaprio_package {
+    /** Caller's `sizeof(otaprio_package)`. @since 0.1.0 */
+    size_t size;
+    /** Unique name, 1 to #OTAPRIO_VERSION_TEXT_MAX bytes; required.
+     *  @since 0.1.0 */
+    const char *name;
+    /** Bytes in otaprio_package::name. @since 0.1.0 */
+    size_t name_length;
+    /** Download size in bytes; breaks ties between update paths of equal
+     *  length. Default 0. @since 0.1.0 */
+    uint64_t download_bytes;
+    /** Free storage a device needs to install it; default 0.
+     *  @since 0.1.0 */
+    uint64_t install_bytes;
+    /** The host's product family code, reported back by impact queries;
+     *  default 0. @since 0.1.0 */
+    uint32_t family;
+    /** Lowest battery charge, in [0, 1], to install unless charging;
+     *  default 0 (no rule). @since 0.1.0 */
+    float min_battery;
+    /** 1 when it may be downloaded over a metered link; default 1.
+     *  @since 0.1.0 */
+    uint8_t allow_metered;
+    /** Carriers allowed, or NULL. @since 0.1.0 */
+    const uint32_t *carriers;
+    /** Entries in otaprio_package::carriers. @since 0.1.0 */
+    size_t carrier_count;
+    /** Regions allowed, or NULL. @since 0.1.0 */
+    const uint32_t *regions;
+    /** Entries in otaprio_package::regions. @since 0.1.0 */
+    size_t region_count;
+    /** Regions where legal or contractual rules forbid it, or NULL.
+     *  @since 0.1.0 */
+    const uint32_t *denied_regions;
+    /** Entries in otaprio_package::denied_regions. @since 0.1.0 */
+    size_t denied_region_count;
+    /** Device-management enrollment states allowed, or NULL.
+     *  @since 0.1.0 */
+    const uint32_t *enrollments;
+    /** Entries in otaprio_package::enrollments. @since 0.1.0 */
+    size_t enrollment_count;
+} otaprio_package;
+
+/**
+ * @brief Prepares a package description with the defaults.
+ *
+ * Call as `otaprio_package_init(&package)`. Thread-safe.
+ * @param package the struct to prepare.
+ * @param size the caller's `sizeof(otaprio_package)`.
+ * @return #OTAPRIO_OK, #OTAPRIO_E_INVALID for NULL, or
+ *         #OTAPRIO_E_STRUCT_SIZE for a size below the first layout.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_package_init(otaprio_package *package, size_t size);
+
+/**
+ * @brief How a package relates to a component.
+ * @since 0.1.0
+ */
+typedef enum otaprio_relation {
+    /** The device must have the component at a version the constraint
+     *  admits. @since 0.1.0 */
+    OTAPRIO_RELATION_REQUIRES = 0,
+    /** Installing the package sets the component to this version; at most
+     *  one per component and package. @since 0.1.0 */
+    OTAPRIO_RELATION_PROVIDES = 1,
+    /** The device must not have the component at a version the constraint
+     *  admits. @since 0.1.0 */
+    OTAPRIO_RELATION_CONFLICTS = 2
+} otaprio_relation;
+
+/**
+ * @brief Collects components, versions and packages. Single-threaded.
+ * @since 0.1.0
+ */
+typedef struct otaprio_catalog_builder otaprio_catalog_builder;
+
+/**
+ * @brief An immutable catalog of components and packages. Any number of
+ *        threads may query one at once.
+ * @since 0.1.0
+ */
+typedef struct otaprio_catalog otaprio_catalog;
+
+/**
+ * @brief Starts an empty catalog.
+ *
+ * Thread-safe.
+ * @param allocator used by the builder and the catalog, or NULL.
+ * @param[out] builder receives the builder; untouched on failure.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE;
+ *         #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int
+otaprio_catalog_builder_create(const otaprio_allocator *allocator,
+                               otaprio_catalog_builder **builder,
+                               otaprio_diag *diag);
+
+/**
+ * @brief Frees a builder; NULL is a no-op. Catalogs it built live on.
+ * @param builder the builder.
+ * @since 0.1.0
+ */
+OTAPRIO_API void otaprio_catalog_builder_free(otaprio_catalog_builder *builder);
+
+/**
+ * @brief Interns a component name ("bootloader", "libssl").
+ *
+ * Ids are dense, from 0, in order of first appearance; adding a name again
+ * returns its id.
+ *
+ * Not thread-safe on one builder.
+ * @param builder the builder.
+ * @param name the name, 1 to #OTAPRIO_VERSION_TEXT_MAX bytes.
+ * @param length bytes in @p name.
+ * @param[out] component receives the id, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an empty
+ *         or too long name; #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_add_component(otaprio_catalog_builder *builder,
+                                              const char *name, size_t length,
+                                              uint32_t *component,
+                                              otaprio_diag *diag);
+
+/**
+ * @brief Interns a version of a component that devices may report.
+ *
+ * Device chunks name versions by these ids. Ids are dense per component,
+ * from 0, in order of first appearance; equal versions (`1.2` and `1.2.0`)
+ * share an id. Versions that appear in relations are interned too, and
+ * otaprio_catalog_version_id() finds any of them after the build.
+ *
+ * Not thread-safe on one builder.
+ * @param builder the builder.
+ * @param component a component id.
+ * @param version the version text.
+ * @param length bytes in @p version.
+ * @param[out] version_id receives the id, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
+ *         component or too long text; #OTAPRIO_E_SYNTAX;
+ *         #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_add_version(otaprio_catalog_builder *builder,
+                                            uint32_t component,
+                                            const char *version, size_t length,
+                                            uint32_t *version_id,
+                                            otaprio_diag *diag);
+
+/**
+ * @brief Adds a package.
+ *
+ * Package ids are dense, from 0, in order of addition.
+ *
+ * Not thread-safe on one builder.
+ * @param builder the builder.
+ * @param package the description; copied.
+ * @param[out] package_id receives the id, or NULL.
+ * @param[out] diag optional; names the offending field.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE;
+ *         #OTAPRIO_E_RANGE for an empty or too long name, a battery level
+ *         outside [0, 1] (NaN included) or a flag other than 0 or 1;
+ *         #OTAPRIO_E_DUPLICATE for a name already used;
+ *         #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_add_package(otaprio_catalog_builder *builder,
+                                            const otaprio_package *package,
+                                            uint32_t *package_id,
+                                            otaprio_diag *diag);
+
+/**
+ * @brief Relates a package to a component.
+ *
+ * @p text is a constraint (see otaprio_constraint_matches()) for
+ * #OTAPRIO_RELATION_REQUIRES and #OTAPRIO_RELATION_CONFLICTS, and a version
+ * for #OTAPRIO_RELATION_PROVIDES. Relations of a package are numbered from
+ * 0 in order of addition; eligibility reports the first one that fails.
+ *
+ * Not thread-safe on one builder.
+ * @param builder the builder.
+ * @param package a package id.
+ * @param relation ::otaprio_relation.
+ * @param component a component id.
+ * @param text the constraint or version.
+ * @param length bytes in @p text.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
+ *         package, component or relation, too long text or a constraint
+ *         that admits nothing; #OTAPRIO_E_SYNTAX; #OTAPRIO_E_DUPLICATE for
+ *         a second version provided for one component;
+ *         #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_add_relation(otaprio_catalog_builder *builder,
+                                             uint32_t package, int32_t relation,
+                                             uint32_t component,
+                                             const char *text, size_t length,
+                                             otaprio_diag *diag);
+
+/**
+ * @brief Builds the catalog and its package graph.
+ *
+ * The package graph has an edge `p -> q` when `q` requires a component
+ * version that `p` provides and no package provides a lower version that
+ * the requirement admits: `p` is the earliest release that unlocks `q`.
+ * A cycle is not an error here (release order reports it), so that
+ * mutually dependent packages can still be diagnosed.
+ *
+ * The builder stays valid and unchanged.
+ *
+ * Not thread-safe on one builder.
+ * @param builder the builder.
+ * @param[out] catalog receives the catalog; untouched on failure.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_build(const otaprio_catalog_builder *builder,
+                                      otaprio_catalog **catalog,
+                                      otaprio_diag *diag);
+
+/**
+ * @brief Frees a catalog; NULL is a no-op. Not thread-safe with calls still
+ *        using it.
+ * @param catalog the catalog.
+ * @since 0.1.0
+ */
+OTAPRIO_API void otaprio_catalog_free(otaprio_catalog *catalog);
+
+/**
+ * @brief Counts of a catalog's contents.
+ * @since 0.1.0
+ */
+typedef struct otaprio_catalog_info {
+    /** Caller's `sizeof(otaprio_catalog_info)`. @since 0.1.0 */
+    size_t size;
+    /** Number of components. @since 0.1.0 */
+    uint32_t component_count;
+    /** Number of packages. @since 0.1.0 */
+    uint32_t package_count;
+    /** Number of distinct versions over all components. @since 0.1.0 */
+    uint64_t version_count;
+    /** Number of relations over all packages. @since 0.1.0 */
+    uint64_t relation_count;
+} otaprio_catalog_info;
+
+/**
+ * @brief Reports a catalog's counts.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param[out] info receives the counts; its `size` must be set.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_get_info(const otaprio_catalog *catalog,
+                                         otaprio_catalog_info *info,
+                                         otaprio_diag *diag);
+
+/**
+ * @brief The catalog's package graph (see otaprio_catalog_build()), owned
+ *        by the catalog: node ids are package ids.
+ *
+ * Thread-safe; cannot fail.
+ * @param catalog the catalog, or NULL (then NULL).
+ * @return the graph, valid as long as the catalog.
+ * @since 0.1.0
+ */
+OTAPRIO_API const otaprio_graph *
+otaprio_catalog_graph(const otaprio_catalog *catalog);
+
+/**
+ * @brief Release order: otaprio_graph_order() of the package graph, with
+ *        a cycle named by package names in the diagnostics.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param[out] order receives one id per package.
+ * @param[out] diag optional; on #OTAPRIO_E_CYCLE the message reads
+ *                  `cycle: modem-3 -> bootloader-2 -> modem-3`.
+ * @return as otaprio_graph_order().
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_release_order(const otaprio_catalog *catalog,
+                                              uint32_t *order,
+                                              otaprio_diag *diag);
+
+/**
+ * @brief Finds a component by name.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param name the name.
+ * @param length bytes in @p name.
+ * @param[out] component receives the id.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_NOT_FOUND.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_component_id(const otaprio_catalog *catalog,
+                                             const char *name, size_t length,
+                                             uint32_t *component,
+                                             otaprio_diag *diag);
+
+/**
+ * @brief Finds a package by name.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param name the name.
+ * @param length bytes in @p name.
+ * @param[out] package receives the id.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_NOT_FOUND.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_package_id(const otaprio_catalog *catalog,
+                                           const char *name, size_t length,
+                                           uint32_t *package,
+                                           otaprio_diag *diag);
+
+/**
+ * @brief Finds the id of a component's version, by value (`1.2` finds
+ *        `1.2.0`).
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param component the component id.
+ * @param version the version text.
+ * @param length bytes in @p version.
+ * @param[out] version_id receives the id.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
+ *         component; #OTAPRIO_E_SYNTAX; #OTAPRIO_E_NOT_FOUND for a version
+ *         the catalog never saw.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_version_id(const otaprio_catalog *catalog,
+                                           uint32_t component,
+                                           const char *version, size_t length,
+                                           uint32_t *version_id,
+                                           otaprio_diag *diag);
+
+/**
+ * @brief The name of a component or package, or the text of a version, as
+ *        first given to the builder (not NUL-terminated).
+ * @since 0.1.0
+ */
+typedef enum otaprio_catalog_name_kind {
+    /** A component name; `id` is a component id. @since 0.1.0 */
+    OTAPRIO_NAME_COMPONENT = 0,
+    /** A package name; `id` is a package id. @since 0.1.0 */
+    OTAPRIO_NAME_PACKAGE = 1,
+    /** A version's text; `id` is a version id of `component`.
+     *  @since 0.1.0 */
+    OTAPRIO_NAME_VERSION = 2
+} otaprio_catalog_name_kind;
+
+/**
+ * @brief Looks up a name or version text.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param kind ::otaprio_catalog_name_kind.
+ * @param component the component, for #OTAPRIO_NAME_VERSION; else ignored.
+ * @param id the id to name.
+ * @param[out] text receives a pointer into the catalog, valid as long as it.
+ * @param[out] length receives the number of bytes.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
+ *         kind or id.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_name(const otaprio_catalog *catalog,
+                                     int32_t kind, uint32_t component,
+                                     uint32_t id, const char **text,
+                                     size_t *length, otaprio_diag *diag);
+
+/**
+ * @brief A chunk of devices' installed versions and predicate inputs, as
+ *        columns of otaprio_device_state::count elements.
+ *
+ * Prepare with otaprio_device_state_init(). A NULL predicate column means
+ * the host does not know the value; a package with a rule on it then
+ * fails that rule, except for the defaults noted below.
+ * @since 0.1.0
+ */
+typedef struct otaprio_device_state {
+    /** Caller's `sizeof(otaprio_device_state)`. @since 0.1.0 */
+    size_t size;
+    /** Number of devices. @since 0.1.0 */
+    size_t count;
+    /** One column per component id below otaprio_device_state::component_count:
+     *  the version id installed on each device, or #OTAPRIO_VERSION_NONE.
+     *  A NULL column means the component is on no device. @since 0.1.0 */
+    const uint32_t *const *versions;
+    /** Entries in otaprio_device_state::versions; components at or past it
+     *  are on no device. @since 0.1.0 */
+    size_t component_count;
+    /** Carrier codes. @since 0.1.0 */
+    const uint32_t *carrier;
+    /** Region codes. @since 0.1.0 */
+    const uint32_t *region;
+    /** Enrollment state codes. @since 0.1.0 */
+    const uint32_t *enrollment;
+    /** Battery charge in [0, 1]; NULL means mains power (1).
+     *  @since 0.1.0 */
+    const float *battery;
+    /** 1 when charging; NULL means 0. @since 0.1.0 */
+    const uint8_t *charging;
+    /** Free storage in bytes; NULL means unlimited. @since 0.1.0 */
+    const uint64_t *free_bytes;
+    /** 1 on a metered link; NULL means 0. @since 0.1.0 */
+    const uint8_t *metered;
+} otaprio_device_state;
+
+/**
+ * @brief Prepares a device state chunk: no devices, every column NULL.
+ *
+ * Call as `otaprio_device_state_init(&state)`. Thread-safe.
+ * @param state the struct to prepare.
+ * @param size the caller's `sizeof(otaprio_device_state)`.
+ * @return #OTAPRIO_OK, #OTAPRIO_E_INVALID for NULL, or
+ *         #OTAPRIO_E_STRUCT_SIZE for a size below the first layout.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_device_state_init(otaprio_device_state *state,
+                                          size_t size);
+
+/**
+ * @brief Why a device cannot install a package now: bits of a mask, 0
+ *        meaning it can.
+ *
+ * #OTAPRIO_BLOCK_REQUIREMENT can be cured by a prerequisite path; the
+ * others cannot be cured by installing packages.
+ * @since 0.1.0
+ */
+typedef enum otaprio_block {
+    /** A required component is missing or at a version the constraint
+     *  does not admit. @since 0.1.0 */
+    OTAPRIO_BLOCK_REQUIREMENT = 1u << 0,
+    /** The device has a component version the package conflicts with.
+     *  @since 0.1.0 */
+    OTAPRIO_BLOCK_CONFLICT = 1u << 1,
+    /** The device's carrier is not allowed (or unknown). @since 0.1.0 */
+    OTAPRIO_BLOCK_CARRIER = 1u << 2,
+    /** The device's region is not allowed (or unknown). @since 0.1.0 */
+    OTAPRIO_BLOCK_REGION = 1u << 3,
+    /** Legal or contractual rules forbid the package in the device's
+     *  region (or the region is unknown). @since 0.1.0 */
+    OTAPRIO_BLOCK_LEGAL = 1u << 4,
+    /** The device's enrollment state is not allowed (or unknown).
+     *  @since 0.1.0 */
+    OTAPRIO_BLOCK_ENROLLMENT = 1u << 5,
+    /** Battery below the package's minimum and not charging.
+     *  @since 0.1.0 */
+    OTAPRIO_BLOCK_BATTERY = 1u << 6,
+    /** Less free storage than the package needs. @since 0.1.0 */
+    OTAPRIO_BLOCK_STORAGE = 1u << 7,
+    /** On a metered link and the package forbids it. @since 0.1.0 */
+    OTAPRIO_BLOCK_METERED = 1u << 8,
+    /** Already current: every component the package provides is installed
+     *  at that version or a higher one. @since 0.1.0 */
+    OTAPRIO_BLOCK_CURRENT = 1u << 9
+} otaprio_block;
+
+/**
+ * @brief Names one ::otaprio_block bit ("requirement", "legal").
+ *
+ * Thread-safe; cannot fail.
+ * @param block a single bit.
+ * @return a static string; "unknown" for anything else.
+ * @since 0.1.0
+ */
+OTAPRIO_API const char *otaprio_block_name(uint32_t block);
+
+/**
+ * @brief Checks whether each device of a chunk can install @p package now.
+ *
+ * Every column is validated before anything is written: on error the
+ * outputs are untouched. Allocates nothing; time is linear in the chunk
+ * times the package's relations, each a table lookup.
+ *
+ * Thread-safe, on distinct outputs.
+ * @param catalog the catalog.
+ * @param package the target package.
+ * @param state the devices.
+ * @param[out] blocks receives a ::otaprio_block mask per device, or NULL.
+ * @param[out] first_failed receives, per device, the number of the first
+ *                          relation of @p package that fails, or
+ *                          `UINT32_MAX` when none does; or NULL.
+ * @param[out] eligible_count receives the number of devices with an empty
+ *                            mask, or NULL.
+ * @param[out] diag optional; names the column and device of bad input.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for NULL pointers (all three
+ *         outputs NULL included); #OTAPRIO_E_STRUCT_SIZE;
+ *         #OTAPRIO_E_RANGE for an unknown package, a version id that is not
+ *         #OTAPRIO_VERSION_NONE nor a version of its component, a battery
+ *         level outside [0, 1] or a flag other than 0 or 1.
+ * @since 0.1.0
+ */
+OTAPRIO_API int
+otaprio_catalog_check_devices(const otaprio_catalog *catalog, uint32_t package,
+                              const otaprio_device_state *state,
+                              uint32_t *blocks, uint32_t *first_failed,
+                              uint64_t *eligible_count, otaprio_diag *diag);
+
+/** @brief Default work limit of otaprio_catalog_update_path(), in device
+ *         states examined. @since 0.1.0 */
+#define OTAPRIO_PATH_DEFAULT_STATES 100000u
+
+/**
+ * @brief The shortest prerequisite path of one device to a package.
+ *
+ * Finds the packages to install, in order, before @p package becomes
+ * installable: each one installable when its turn comes (requirements,
+ * conflicts and predicates), each applied by setting the components it
+ * provides, and @p package's requirements and conflicts met at the end.
+ * Fewest steps first; among those the smallest total download; among those
+ * the sequence of package ids that is smallest lexicographically. Length 0
+ * means the device can install @p package now.
+ *
+ * When nothing would help (a predicate of @p package fails, or no sequence
+ * of packages reaches it), #OTAPRIO_E_NOT_FOUND is returned and the
+ * diagnostics say why. When more than @p max_states device states would
+ * have to be examined, #OTAPRIO_E_LIMIT.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param package the target package.
+ * @param state a device chunk.
+ * @param device index of the device in @p state.
+ * @param max_states work limit; 0 means #OTAPRIO_PATH_DEFAULT_STATES.
+ * @param[out] path receives the prerequisite package ids.
+ * @param capacity number of ids @p path holds; when the path is longer,
+ *                 nothing is written, `*length` is set and
+ *                 #OTAPRIO_E_RANGE is returned.
+ * @param[out] length receives the number of steps.
+ * @param[out] download_bytes receives the path's total download, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE;
+ *         #OTAPRIO_E_RANGE for an unknown package or device, bad column
+ *         values, or a too small @p capacity; #OTAPRIO_E_NOT_FOUND;
+ *         #OTAPRIO_E_LIMIT; #OTAPRIO_E_OVERFLOW when the best path's total
+ *         download exceeds `UINT64_MAX` bytes; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int
+otaprio_catalog_update_path(const otaprio_catalog *catalog, uint32_t package,
+                            const otaprio_device_state *state, size_t device,
+                            uint64_t max_states, uint32_t *path,
+                            size_t capacity, size_t *length,
+                            uint64_t *download_bytes, otaprio_diag *diag);
+
+/**
+ * @brief Packages that inherit a flaw in some versions of a component.
+ *
+ * A package is hit directly (mark 1) when it provides a version the
+ * constraint admits, or requires the component with a constraint that
+ * admits one of the catalog's versions the flaw constraint admits. Every
+ * package reachable from those in the package graph inherits it (mark 2).
+ * A product family is hit when any of its packages is.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param component the flawed component.
+ * @param constraint the flawed versions, e.g. `< 1.1.1w`.
+ * @param length bytes in @p constraint.
+ * @param[out] marks receives one byte per package: 0, 1 or 2.
+ * @param[out] count receives the number of packages hit, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
+ *         component or a constraint that admits nothing;
+ *         #OTAPRIO_E_SYNTAX; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_impact(const otaprio_catalog *catalog,
+                                       uint32_t component,
+                                       const char *constraint, size_t length,
+                                       uint8_t *marks, uint64_t *count,
+                                       otaprio_diag *diag);
+
+/**
+ * @brief Devices that inherit a flaw: mark 1 when the device runs a flawed
+ *        version of the component, mark 2 when it does not but runs a
+ *        component version that a package hit by otaprio_catalog_impact()
+ *        provides, 0 otherwise.
+ *
+ * Counts by product family, build or region follow by feeding the marks
+ * as the `include` column of otaprio_clusterer_add() with that attribute;
+ * the share of marked devices is the risk engine's blast radius.
+ *
+ * Thread-safe, on distinct outputs.
+ * @param catalog the catalog.
+ * @param component the flawed component.
+ * @param constraint the flawed versions.
+ * @param length bytes in @p constraint.
+ * @param state the devices; only the version columns are read.
+ * @param[out] marks receives one byte per device.
+ * @param[out] count receives the number of marked devices, or NULL.
+ * @param[out] diag optional.
+ * @return as otaprio_catalog_impact(), and #OTAPRIO_E_RANGE for a version
+ *         id that is not one of its component.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_impact_devices(
+    const otaprio_catalog *catalog, uint32_t component, const char *constraint,
+    size_t length, const otaprio_device_state *state, uint8_t *marks,
+    uint64_t *count, otaprio_diag *diag);
+
+/**
+ * @brief The components whose installed versions decide a device's update
+ *        path to @p package: those named by relations of @p package and of
+ *        every package it depends on in the package graph, ascending.
+ *
+ * Devices that agree on these versions take the same path, so clustering
+ * on these columns (otaprio_clusterer_add()) gives the dependency chains a
+ * canary cohort must cover: a cohort of devices that all have a new
+ * bootloader says nothing about devices that need one.
+ *
+ * Thread-safe.
+ * @param catalog the catalog.
+ * @param package the target package.
+ * @param[out] components receives component ids; may be NULL when
+ *                        @p capacity is 0.
+ * @param capacity number of ids @p components holds; when too small,
+ *                 nothing is written, `*count` is set and
+ *                 #OTAPRIO_E_RANGE is returned.
+ * @param[out] count receives the number of components.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE;
+ *         #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_catalog_chain_components(const otaprio_catalog *catalog,
+                                                 uint32_t package,
+                                                 uint32_t *components,
+                                                 size_t capacity, size_t *count,
+                                                 otaprio_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif
@@ -485,6 +1153,10 @@ OTAPRIO_API int otaprio_graph_scc(const otaprio_graph *graph,
 /** @cond OTAPRIO_INIT_MACROS */
 #define otaprio_graph_callbacks_init(callbacks) \
     otaprio_graph_callbacks_init((callbacks), sizeof(*(callbacks)))
+#define otaprio_package_init(package) \
+    otaprio_package_init((package), sizeof(*(package)))
+#define otaprio_device_state_init(state) \
+    otaprio_device_state_init((state), sizeof(*(state)))
 /** @endcond */
 
 #endif /* OTAPRIO_GRAPH_H */
