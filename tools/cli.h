@@ -50,6 +50,8 @@ int cmd_bucket_run(int argc, char **argv);
 void cmd_bucket_usage(FILE *out);
 int cmd_score_run(int argc, char **argv);
 void cmd_score_usage(FILE *out);
+int cmd_graph_run(int argc, char **argv);
+void cmd_graph_usage(FILE *out);
 
 /* ---- messages (cli_util.c) ------------------------------------------- */
 
@@ -89,6 +91,21 @@ void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only);
 #define CLI_QUOTE_MAX 64
 #define CLI_QUOTE_SIZE (CLI_QUOTE_MAX * 4 + 4)
 void cli_quote(const char *bytes, size_t length, char out[CLI_QUOTE_SIZE]);
+
+/* Values typed into a CSV field or an option, parsed the same way
+ * everywhere and whatever the locale. */
+/* Takes spaces and tabs off both ends of the `*length` bytes at `*bytes`. */
+void cli_trim_blanks(const char **bytes, size_t *length);
+/* A decimal number without sign or spaces, at most `max`. */
+bool cli_parse_uint(const char *bytes, size_t length, uint64_t max,
+                    uint64_t *value);
+/* A decimal real ('.' as the point, as strtod() reads it in the C locale):
+ * finite or not, range checks are the caller's. Beyond float's range it
+ * saturates to an infinity rather than convert with undefined behaviour. */
+bool cli_parse_float(const char *bytes, size_t length, float *value);
+/* 1 for "1" or "true", 0 for "0" or "false" (ASCII case ignored), -1 for
+ * anything else. */
+int cli_parse_flag(const char *bytes, size_t length);
 
 /* Makes the next getopt_long() call scan a new argv from its start. */
 void cli_getopt_reset(void);
@@ -273,6 +290,13 @@ typedef struct cli_json_where {
  * in messages ("issue", "policy"). */
 json_t *cli_json_load_object(const char *who, const char *path,
                              const char *what);
+
+/* "FILE: key 'NAME': message" (with ", element I" inside an array) on
+ * stderr: the form of every message about a value of a JSON document. */
+void cli_json_report(const cli_json_where *where, const char *format, ...)
+    CLI_PRINTF(2, 3);
+/* "an array", "a string", "true"...: what a value is, for messages. */
+const char *cli_json_type_name(const json_t *value);
 
 /* Typed reads of one value: each returns 0, or CLI_EXIT_FAILURE after
  * reporting the wrong type or value, named by `where`. */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Messages, number formats and argument parsing shared by every command. */
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -102,6 +105,88 @@ bool cli_parse_hex64(const char *text, uint64_t *value)
     }
     *value = result;
     return true;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+void cli_trim_blanks(const char **bytes, size_t *length)
+{
+    while (*length > 0 && is_blank((*bytes)[0])) {
+        (*bytes)++;
+        (*length)--;
+    }
+    while (*length > 0 && is_blank((*bytes)[*length - 1]))
+        (*length)--;
+}
+
+bool cli_parse_uint(const char *bytes, size_t length, uint64_t max,
+                    uint64_t *value)
+{
+    if (length == 0)
+        return false;
+    uint64_t result = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (bytes[i] < '0' || bytes[i] > '9')
+            return false;
+        unsigned digit = (unsigned)(bytes[i] - '0');
+        if (result > (max - digit) / 10)
+            return false;
+        result = result * 10 + digit;
+    }
+    *value = result;
+    return true;
+}
+
+bool cli_parse_float(const char *bytes, size_t length, float *value)
+{
+    /* strtod() wants a terminated string; a number is short. The CLI
+     * never calls setlocale(), so '.' is the decimal point everywhere. */
+    char text[64];
+    if (length == 0 || length >= sizeof text)
+        return false;
+    memcpy(text, bytes, length);
+    text[length] = '\0';
+    char *end;
+    double number = strtod(text, &end);
+    if (end != text + length)
+        return false;
+    /* Out of float's range is undefined behaviour to convert: saturate,
+     * and let the caller or the library judge the value. NaN passes
+     * through likewise. */
+    if (number > (double)FLT_MAX)
+        *value = INFINITY;
+    else if (number < -(double)FLT_MAX)
+        *value = -INFINITY;
+    else
+        *value = (float)number;
+    return true;
+}
+
+/* ASCII only, whatever the locale. */
+static bool same_word(const char *bytes, size_t length, const char *word)
+{
+    if (strlen(word) != length)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = bytes[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[i])
+            return false;
+    }
+    return true;
+}
+
+int cli_parse_flag(const char *bytes, size_t length)
+{
+    if (same_word(bytes, length, "1") || same_word(bytes, length, "true"))
+        return 1;
+    if (same_word(bytes, length, "0") || same_word(bytes, length, "false"))
+        return 0;
+    return -1;
 }
 
 void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only)

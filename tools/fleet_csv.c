@@ -5,9 +5,7 @@
  * columns (otaprio_devices fields by name, plus `id`); a column the CSV lacks
  * is left NULL so the library's documented default applies to every device.
  */
-#include <float.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,20 +77,10 @@ typedef struct reader {
 
 /* ---- the header ------------------------------------------------------ */
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static int on_header_field(reader *r, const char *bytes, size_t length)
 {
     /* "id, battery" headers: spaces around a name are no part of it. */
-    while (length > 0 && is_blank(bytes[0])) {
-        bytes++;
-        length--;
-    }
-    while (length > 0 && is_blank(bytes[length - 1]))
-        length--;
+    cli_trim_blanks(&bytes, &length);
     if (r->fields == r->capacity) {
         size_t capacity = r->capacity != 0 ? r->capacity * 2 : 32;
         size_t *grown = realloc(r->field_of, capacity * sizeof *grown);
@@ -170,71 +158,12 @@ static int bad_value(reader *r, const fleet_column *column, const char *bytes,
     return CLI_EXIT_FAILURE;
 }
 
-/* ASCII only, whatever the locale. */
-static bool same_word(const char *bytes, size_t length, const char *word)
-{
-    if (strlen(word) != length)
-        return false;
-    for (size_t i = 0; i < length; i++) {
-        char c = bytes[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
-            return false;
-    }
-    return true;
-}
-
-/* A decimal number without sign or spaces, at most `max`. */
-static bool parse_unsigned(const char *bytes, size_t length, uint64_t max,
-                           uint64_t *value)
-{
-    if (length == 0)
-        return false;
-    uint64_t result = 0;
-    for (size_t i = 0; i < length; i++) {
-        if (bytes[i] < '0' || bytes[i] > '9')
-            return false;
-        unsigned digit = (unsigned)(bytes[i] - '0');
-        if (result > (max - digit) / 10)
-            return false;
-        result = result * 10 + digit;
-    }
-    *value = result;
-    return true;
-}
-
 static bool all_digits(const char *bytes, size_t length)
 {
     for (size_t i = 0; i < length; i++)
         if (bytes[i] < '0' || bytes[i] > '9')
             return false;
     return length != 0;
-}
-
-static bool parse_float(const char *bytes, size_t length, float *value)
-{
-    /* strtod() wants a terminated string; a number is short. The CLI
-     * never calls setlocale(), so '.' is the decimal point everywhere. */
-    char text[64];
-    if (length == 0 || length >= sizeof text)
-        return false;
-    memcpy(text, bytes, length);
-    text[length] = '\0';
-    char *end;
-    double number = strtod(text, &end);
-    if (end != text + length)
-        return false;
-    /* Out of float's range is undefined behaviour to convert: saturate,
-     * and let the library judge the value (a battery above 1 is its
-     * range error, which names the row). NaN passes through likewise. */
-    if (number > (double)FLT_MAX)
-        *value = INFINITY;
-    else if (number < -(double)FLT_MAX)
-        *value = -INFINITY;
-    else
-        *value = (float)number;
-    return true;
 }
 
 static int store_name(reader *r, const fleet_column *column, const char *bytes,
@@ -259,12 +188,7 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
 {
     /* "a, b" style files: spaces around a value are no part of it. The
      * id keeps every byte (see csv_stream.c). */
-    while (length > 0 && is_blank(bytes[0])) {
-        bytes++;
-        length--;
-    }
-    while (length > 0 && is_blank(bytes[length - 1]))
-        length--;
+    cli_trim_blanks(&bytes, &length);
     if (length == 0)
         return bad_value(r, column, bytes, length,
                          "is empty; leave the column out for the default");
@@ -281,7 +205,7 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
             /* Classes without a name are the host's own. Numbers from
              * 32 to 255 go to the library, which says they are out of
              * range and on which row. */
-            if (!parse_unsigned(bytes, length, UINT8_MAX, &number))
+            if (!cli_parse_uint(bytes, length, UINT8_MAX, &number))
                 return bad_value(r, column, bytes, length,
                                  "is out of range; expected a device class "
                                  "number from 0 to 31");
@@ -291,28 +215,26 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
         return store_name(r, column, bytes, length, array);
     case COLUMN_NAME:
         return store_name(r, column, bytes, length, array);
-    case COLUMN_FLAG:
-        if (same_word(bytes, length, "1") || same_word(bytes, length, "true"))
-            ((uint8_t *)array)[i] = 1;
-        else if (same_word(bytes, length, "0") ||
-                 same_word(bytes, length, "false"))
-            ((uint8_t *)array)[i] = 0;
-        else
+    case COLUMN_FLAG: {
+        int flag = cli_parse_flag(bytes, length);
+        if (flag < 0)
             return bad_value(r, column, bytes, length,
                              "is no flag; expected 0, 1, true or false");
+        ((uint8_t *)array)[i] = (uint8_t)flag;
         return 0;
+    }
     case COLUMN_FLOAT:
-        if (!parse_float(bytes, length, &((float *)array)[i]))
+        if (!cli_parse_float(bytes, length, &((float *)array)[i]))
             return bad_value(r, column, bytes, length, "is not a number");
         return 0;
     case COLUMN_U32:
-        if (!parse_unsigned(bytes, length, UINT32_MAX, &number))
+        if (!cli_parse_uint(bytes, length, UINT32_MAX, &number))
             return bad_value(r, column, bytes, length,
                              "is not a whole number from 0 to 4294967295");
         ((uint32_t *)array)[i] = (uint32_t)number;
         return 0;
     case COLUMN_U64:
-        if (!parse_unsigned(bytes, length, UINT64_MAX, &number))
+        if (!cli_parse_uint(bytes, length, UINT64_MAX, &number))
             return bad_value(r, column, bytes, length,
                              "is not a whole number from 0 to "
                              "18446744073709551615");

@@ -11,10 +11,7 @@
 
 #include "cli.h"
 
-static void report(const cli_json_where *where, const char *format, ...)
-    CLI_PRINTF(2, 3);
-
-static void report(const cli_json_where *where, const char *format, ...)
+void cli_json_report(const cli_json_where *where, const char *format, ...)
 {
     char key[CLI_QUOTE_SIZE];
     cli_quote(where->key, strlen(where->key), key);
@@ -30,7 +27,7 @@ static void report(const cli_json_where *where, const char *format, ...)
         cli_error(where->who, "%s: key '%s': %s", where->file, key, message);
 }
 
-static const char *type_name(const json_t *value)
+const char *cli_json_type_name(const json_t *value)
 {
     switch (json_typeof(value)) {
     case JSON_OBJECT:
@@ -81,7 +78,7 @@ json_t *cli_json_load_object(const char *who, const char *path,
         fclose(in); /* read-only: nothing to lose on close */
     if (root != NULL && !json_is_object(root)) {
         cli_error(who, "%s: the %s must be a JSON object, not %s", shown, what,
-                  type_name(root));
+                  cli_json_type_name(root));
         json_decref(root);
         return NULL;
     }
@@ -94,8 +91,8 @@ int cli_json_name(const cli_json_where *where, json_t *value,
     char list[256];
     cli_names_list(names, list, sizeof list);
     if (!json_is_string(value)) {
-        report(where, "expected a %s name (%s), got %s", names->what, list,
-               type_name(value));
+        cli_json_report(where, "expected a %s name (%s), got %s", names->what,
+                        list, cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     const char *text = json_string_value(value);
@@ -104,8 +101,8 @@ int cli_json_name(const cli_json_where *where, json_t *value,
     if (found < 0) {
         char shown[CLI_QUOTE_SIZE];
         cli_quote(text, length, shown);
-        report(where, "unknown %s '%s'; expected one of: %s", names->what,
-               shown, list);
+        cli_json_report(where, "unknown %s '%s'; expected one of: %s",
+                        names->what, shown, list);
         return CLI_EXIT_FAILURE;
     }
     *out = found;
@@ -115,7 +112,8 @@ int cli_json_name(const cli_json_where *where, json_t *value,
 int cli_json_flag(const cli_json_where *where, json_t *value, int32_t *out)
 {
     if (!json_is_boolean(value)) {
-        report(where, "expected true or false, got %s", type_name(value));
+        cli_json_report(where, "expected true or false, got %s",
+                        cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     *out = json_is_true(value) ? 1 : 0;
@@ -127,7 +125,8 @@ int cli_json_real(const cli_json_where *where, json_t *value, double *out)
     /* jansson parses neither NaN nor infinities, and refuses a real that
      * overflows: any number it gives is finite. */
     if (!json_is_number(value)) {
-        report(where, "expected a number, got %s", type_name(value));
+        cli_json_report(where, "expected a number, got %s",
+                        cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     *out = json_number_value(value);
@@ -138,14 +137,15 @@ int cli_json_uint(const cli_json_where *where, json_t *value, uint64_t max,
                   uint64_t *out)
 {
     if (!json_is_integer(value)) {
-        report(where, "expected a whole number, got %s",
-               json_is_real(value) ? "a fraction" : type_name(value));
+        cli_json_report(where, "expected a whole number, got %s",
+                        json_is_real(value) ? "a fraction"
+                                            : cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     json_int_t number = json_integer_value(value);
     if (number < 0 || (uint64_t)number > max) {
-        report(where, "%lld is out of range; expected 0 to %llu",
-               (long long)number, (unsigned long long)max);
+        cli_json_report(where, "%lld is out of range; expected 0 to %llu",
+                        (long long)number, (unsigned long long)max);
         return CLI_EXIT_FAILURE;
     }
     *out = (uint64_t)number;
@@ -191,9 +191,9 @@ static int class_bit(const cli_json_where *item, json_t *element,
     if (json_is_string(element))
         return cli_json_name(item, element, &cli_names_device_class,
                              device_class);
-    report(item,
-           "expected a device class name or a number from 0 to %d, got %s",
-           OTAPRIO_DEVICE_CLASS_MAX - 1, type_name(element));
+    cli_json_report(
+        item, "expected a device class name or a number from 0 to %d, got %s",
+        OTAPRIO_DEVICE_CLASS_MAX - 1, cli_json_type_name(element));
     return CLI_EXIT_FAILURE;
 }
 
@@ -214,11 +214,12 @@ int cli_json_class_set(const cli_json_where *where, json_t *value,
         return 0;
     }
     if (!json_is_array(value)) {
-        report(where,
-               "expected an array of device class names or numbers%s, "
-               "got %s",
-               integer_mask ? " (or the class bits as one integer)" : "",
-               type_name(value));
+        cli_json_report(where,
+                        "expected an array of device class names or numbers%s, "
+                        "got %s",
+                        integer_mask ? " (or the class bits as one integer)"
+                                     : "",
+                        cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     return read_bits(where, value, class_bit, out);
@@ -228,8 +229,8 @@ int cli_json_workflow_set(const cli_json_where *where, json_t *value,
                           uint32_t *out)
 {
     if (!json_is_array(value)) {
-        report(where, "expected an array of workflow names, got %s",
-               type_name(value));
+        cli_json_report(where, "expected an array of workflow names, got %s",
+                        cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     return read_bits(where, value, workflow_bit, out);
@@ -239,13 +240,14 @@ int cli_json_real_table(const cli_json_where *where, json_t *value,
                         double *table, size_t capacity)
 {
     if (!json_is_array(value)) {
-        report(where, "expected an array of at most %zu numbers, got %s",
-               capacity, type_name(value));
+        cli_json_report(where,
+                        "expected an array of at most %zu numbers, got %s",
+                        capacity, cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
     if (json_array_size(value) > capacity) {
-        report(where, "%zu numbers given; the table holds %zu",
-               json_array_size(value), capacity);
+        cli_json_report(where, "%zu numbers given; the table holds %zu",
+                        json_array_size(value), capacity);
         return CLI_EXIT_FAILURE;
     }
     /* Read everything before writing anything. */

@@ -16,6 +16,8 @@ static const cli_command commands[] = {
      cmd_bucket_run, cmd_bucket_usage},
     {"score", "score a fix (tier, scorecard) and rank a fleet's devices",
      cmd_score_run, cmd_score_usage},
+    {"graph", "release order, cycles, impact and update paths of a catalog",
+     cmd_graph_run, cmd_graph_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -2,8 +2,10 @@
 """What the CLI test scripts share: running the otaprio binary, judging how
 it ended, and registering and running the checks. Standard library only."""
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import traceback
 
 
@@ -86,3 +88,27 @@ class Checks:
             summary += ", %d skipped" % skipped
         print(summary)
         return 1 if failed else 0
+
+
+class Files:
+    """A temporary directory with helpers to write inputs into it."""
+
+    def __enter__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        return self
+
+    def __exit__(self, *exc):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def write(self, name, data):
+        path = self.path(name)
+        if isinstance(data, (dict, list)):
+            data = json.dumps(data)
+        if isinstance(data, str):
+            data = data.encode()
+        with open(path, "wb") as f:
+            f.write(data)
+        return path

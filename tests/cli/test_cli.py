@@ -152,7 +152,7 @@ def help_option():
     for flag in ("--help", "-h"):
         r = ok(flag)
         assert r.text.startswith("Usage: otaprio"), r
-        for word in ("key", "bucket", "score", "help", "--version",
+        for word in ("key", "bucket", "score", "graph", "help", "--version",
                      "Exit status"):
             assert word in r.text, (word, r)
 
@@ -212,7 +212,7 @@ def help_command():
     assert r.text.startswith("Usage: otaprio"), r
     r = ok("help", "help")
     assert r.text.startswith("Usage: otaprio"), r
-    for name in ("key", "bucket", "score"):
+    for name in ("key", "bucket", "score", "graph"):
         r = ok("help", name)
         assert r.text.startswith("Usage: otaprio " + name), r
         # Each command's own --help says the same.

@@ -18,9 +18,8 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
-from cli_harness import Checks, Skip, failed_with, invoke, succeeded
+from cli_harness import Checks, Files, Skip, failed_with, invoke, succeeded
 
 if len(sys.argv) != 2:
     sys.exit(__doc__)
@@ -94,30 +93,6 @@ def fails(expected_rc, needles, *args, **kwargs):
     else:
         assert "--help" not in r.err, "a data error is not a usage error"
     return r
-
-
-class Files:
-    """A temporary directory with helpers to write inputs into it."""
-
-    def __enter__(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        return self
-
-    def __exit__(self, *exc):
-        self.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
-
-    def write(self, name, data):
-        path = self.path(name)
-        if isinstance(data, (dict, list)):
-            data = json.dumps(data)
-        if isinstance(data, str):
-            data = data.encode()
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
 
 
 def milli(points):
