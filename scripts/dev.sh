@@ -136,6 +136,13 @@ main_job() {
          "(first 10% are in the canary):"
     "$cli" bucket --salt fw-3.2.1-canary --percent 10 \
         SN-100001 SN-100002 SN-100003 SN-100004 SN-100005
+    echo
+    echo "== Release order of a catalog of packages (examples/catalog.json):"
+    "$cli" graph --catalog examples/catalog.json --order
+    echo
+    echo "== A device offline for months and the OS update it wants:"
+    "$cli" graph --catalog examples/catalog.json --region eu \
+        --device 'bootloader=2.1,os=11.0,libssl=1.1.1t' --target os-12.0-delta
 }
 
 run_tests() {
