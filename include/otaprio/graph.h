@@ -5,7 +5,7 @@
  *        their traversals, the package catalog (release order, impact,
  *        eligibility, update paths) and shared-fate clusters.
  *
- * Three layers, each usable alone:
+ * Four layers, each usable alone:
  * - **Versions.** A documented total order over version strings and
  *   interval constraints over it (otaprio_version_compare(),
  *   otaprio_constraint_matches()).
@@ -21,6 +21,8 @@
  *   link, enrollment). Built once (otaprio_catalog_builder_create()); it
  *   answers release order, impact of a flawed component, eligibility of
  *   device chunks and the shortest prerequisite path of one device.
+ * - **Clusters.** Devices grouped by any host-chosen attribute columns,
+ *   with cluster sizes and canary coverage (otaprio_clusterer_create()).
  *
  * Built graphs and catalogs are immutable: any number of threads may query
  * one at once. Builders and clusterers are single-threaded objects.
@@ -1145,6 +1147,109 @@ OTAPRIO_API int otaprio_catalog_chain_components(const otaprio_catalog *catalog,
                                                  uint32_t *components,
                                                  size_t capacity, size_t *count,
                                                  otaprio_diag *diag);
+
+/* ==== shared-fate clusters ============================================ */
+
+/**
+ * @brief Groups devices that share the values of chosen attributes
+ *        (build, hardware revision, battery chemistry, network, ...), chunk
+ *        after chunk. Single-threaded.
+ * @since 0.1.0
+ */
+typedef struct otaprio_clusterer otaprio_clusterer;
+
+/** @brief Most attributes a clusterer groups by. @since 0.1.0 */
+#define OTAPRIO_CLUSTER_MAX_ATTRIBUTES 64
+
+/**
+ * @brief Starts a clusterer over @p attribute_count attribute columns.
+ *
+ * Thread-safe.
+ * @param attribute_count 1 to #OTAPRIO_CLUSTER_MAX_ATTRIBUTES.
+ * @param allocator for the clusterer's life, or NULL.
+ * @param[out] clusterer receives it; untouched on failure.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE;
+ *         #OTAPRIO_E_RANGE for an attribute count out of range;
+ *         #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_clusterer_create(size_t attribute_count,
+                                         const otaprio_allocator *allocator,
+                                         otaprio_clusterer **clusterer,
+                                         otaprio_diag *diag);
+
+/**
+ * @brief Frees a clusterer; NULL is a no-op.
+ * @param clusterer the clusterer.
+ * @since 0.1.0
+ */
+OTAPRIO_API void otaprio_clusterer_free(otaprio_clusterer *clusterer);
+
+/**
+ * @brief Adds a chunk of devices.
+ *
+ * Cluster ids are dense, from 0, in order of first appearance across all
+ * chunks, so they are the same for the same devices in the same order.
+ * Expected time O(count * attribute_count).
+ *
+ * On error nothing changes: the clusterer, its counts and @p cluster are
+ * as before.
+ *
+ * Not thread-safe on one clusterer.
+ * @param clusterer the clusterer.
+ * @param columns `attribute_count` columns of @p count values each; a NULL
+ *                column counts as all zeros.
+ * @param count number of devices.
+ * @param include 1 for devices to count, 0 for devices to skip (their
+ *                cluster is `UINT32_MAX`); NULL counts every device.
+ * @param cohort 1 for devices in the canary cohort; NULL for none.
+ * @param[out] cluster receives each device's cluster id, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for NULL pointers;
+ *         #OTAPRIO_E_RANGE for a flag other than 0 or 1 (field "include" or
+ *         "cohort"); #OTAPRIO_E_OVERFLOW for more than `UINT32_MAX - 1`
+ *         clusters; #OTAPRIO_E_NOMEM.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_clusterer_add(otaprio_clusterer *clusterer,
+                                      const uint32_t *const *columns,
+                                      size_t count, const uint8_t *include,
+                                      const uint8_t *cohort, uint32_t *cluster,
+                                      otaprio_diag *diag);
+
+/**
+ * @brief Number of clusters so far. Thread-safe with other readers.
+ * @param clusterer the clusterer, or NULL (then 0).
+ * @return the count.
+ * @since 0.1.0
+ */
+OTAPRIO_API uint32_t
+otaprio_clusterer_count(const otaprio_clusterer *clusterer);
+
+/**
+ * @brief Reports clusters' sizes and canary coverage.
+ *
+ * Thread-safe with other readers.
+ * @param clusterer the clusterer.
+ * @param first first cluster id to report.
+ * @param number how many clusters to report.
+ * @param[out] members receives each cluster's device count, or NULL.
+ * @param[out] cohort_members receives each cluster's count of cohort
+ *                            devices (0 means the cohort does not cover
+ *                            it), or NULL.
+ * @param[out] values receives `attribute_count` values per cluster, the
+ *                    tuple that defines it, or NULL.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for a NULL clusterer;
+ *         #OTAPRIO_E_RANGE when `first + number` exceeds the count.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_clusterer_report(const otaprio_clusterer *clusterer,
+                                         uint32_t first, uint32_t number,
+                                         uint64_t *members,
+                                         uint64_t *cohort_members,
+                                         uint32_t *values, otaprio_diag *diag);
 
 #ifdef __cplusplus
 }
