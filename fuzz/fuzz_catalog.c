@@ -11,10 +11,12 @@
  * sanitizer report or broken invariant (abort) is a finding. The
  * invariants are the header's promises: documented statuses only, outputs
  * untouched on failure, ids dense and found again by name, eligibility of
- * a chunk equal to its devices one by one, update paths whose every step
- * the eligibility check allows and that end with the target's
- * requirements met, release orders that respect every edge, impact marks
- * in {0, 1, 2} that add up to the count, chains in ascending order.
+ * a chunk equal to its devices one by one, an unknown code
+ * (OTAPRIO_CODE_UNKNOWN) refused in package lists and judged on a device
+ * as a NULL column is, update paths whose every step the eligibility
+ * check allows and that end with the target's requirements met, release
+ * orders that respect every edge, impact marks in {0, 1, 2} that add up
+ * to the count, chains in ascending order.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -134,6 +136,21 @@ static void build_components(input *in, otaprio_catalog_builder *b, model *m)
           OTAPRIO_E_RANGE);
 }
 
+/* A small code, or now and then OTAPRIO_CODE_UNKNOWN. */
+static uint32_t take_code(input *in, uint32_t count)
+{
+    uint8_t pick = take_u8(in);
+    return pick >= 250 ? OTAPRIO_CODE_UNKNOWN : pick % count;
+}
+
+static bool holds_unknown(const uint32_t *codes, size_t count)
+{
+    for (size_t i = 0; codes != NULL && i < count; i++)
+        if (codes[i] == OTAPRIO_CODE_UNKNOWN)
+            return true;
+    return false;
+}
+
 static void build_packages(input *in, otaprio_catalog_builder *b, model *m)
 {
     uint32_t wanted = 1 + take_u8(in) % MAX_PACKAGES;
@@ -148,7 +165,7 @@ static void build_packages(input *in, otaprio_catalog_builder *b, model *m)
         p.install_bytes = take_u8(in) % 4 == 3 ? 1000 : 0;
         p.min_battery = take_u8(in) % 4 == 3 ? take_float(in) : 0.0f;
         p.allow_metered = (uint8_t)(take_u8(in) % 4 == 3 ? take_u8(in) % 3 : 1);
-        uint32_t codes[3] = {take_u8(in) % 3, take_u8(in) % 3, 1};
+        uint32_t codes[3] = {take_code(in, 3), take_code(in, 3), 1};
         uint8_t lists = take_u8(in);
         if (lists & 1) {
             p.carriers = codes;
@@ -172,6 +189,12 @@ static void build_packages(input *in, otaprio_catalog_builder *b, model *m)
         int s = otaprio_catalog_add_package(b, &p, &id, NULL);
         CHECK(s == OTAPRIO_OK || s == OTAPRIO_E_DUPLICATE ||
               s == OTAPRIO_E_RANGE || s == OTAPRIO_E_INVALID);
+        /* The unknown code is no package's code. */
+        CHECK(s != OTAPRIO_OK ||
+              !(holds_unknown(p.carriers, p.carrier_count) ||
+                holds_unknown(p.regions, p.region_count) ||
+                holds_unknown(p.denied_regions, p.denied_region_count) ||
+                holds_unknown(p.enrollments, p.enrollment_count)));
         if (s != OTAPRIO_OK) {
             CHECK(id == 12345);
             continue;
@@ -242,9 +265,9 @@ static void make_fleet(input *in, const otaprio_catalog *catalog,
     }
     f->state.versions = m->components != 0 ? f->columns : NULL;
     for (size_t d = 0; d < f->state.count; d++) {
-        f->carrier[d] = take_u8(in) % 3;
-        f->region[d] = take_u8(in) % 3;
-        f->enrollment[d] = take_u8(in) % 2;
+        f->carrier[d] = take_code(in, 3);
+        f->region[d] = take_code(in, 3);
+        f->enrollment[d] = take_code(in, 2);
         f->battery[d] = take_float(in);
         f->charging[d] = take_u8(in) % 4 == 3 ? 2 : take_u8(in) % 2;
         f->metered[d] = take_u8(in) % 2;
@@ -327,6 +350,16 @@ static void check_eligibility(const otaprio_catalog *catalog, const model *m,
                                                 &f1, NULL, NULL) == OTAPRIO_OK);
             CHECK(b1 == blocks[d] && f1 == first[d]);
             CHECK(b1 < (1u << 10));
+            /* An unknown code is judged as a NULL column. */
+            single nulled = one;
+            if (one.state.carrier && *one.state.carrier == OTAPRIO_CODE_UNKNOWN)
+                nulled.state.carrier = NULL;
+            if (one.state.region && *one.state.region == OTAPRIO_CODE_UNKNOWN)
+                nulled.state.region = NULL;
+            if (one.state.enrollment &&
+                *one.state.enrollment == OTAPRIO_CODE_UNKNOWN)
+                nulled.state.enrollment = NULL;
+            CHECK(blocks_of(catalog, p, &nulled) == b1);
             CHECK((f1 != UINT32_MAX) == ((b1 & (OTAPRIO_BLOCK_REQUIREMENT |
                                                 OTAPRIO_BLOCK_CONFLICT)) != 0));
             counted += b1 == 0;

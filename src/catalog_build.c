@@ -32,6 +32,8 @@ void otaprio_catalog_free(otaprio_catalog *catalog)
     otaprio__id_table_release(&mem, &catalog->component_names);
     otaprio__id_table_release(&mem, &catalog->package_names);
     otaprio__id_table_release(&mem, &catalog->version_values);
+    otaprio__mem_free(&mem, catalog->providers);
+    otaprio__mem_free(&mem, catalog->provider_first);
     otaprio__mem_free(&mem, catalog->relations);
     otaprio__mem_free(&mem, catalog->packages);
     otaprio__mem_free(&mem, catalog->by_rank);
@@ -81,7 +83,6 @@ static int copy_components(otaprio_catalog *c, const otaprio_catalog_builder *b)
         to->name_length = from[i].name_length;
         to->version_count = from[i].version_count;
         to->version_first = first;
-        to->slot = UINT32_MAX;
         first += from[i].version_count;
     }
     return copy_table(&c->mem, &b->component_names, &c->component_names);

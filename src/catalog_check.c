@@ -98,7 +98,9 @@ KERNEL void in_short_list(const tile *t, size_t n, const uint32_t *codes,
     }
 }
 
-/* A list rule over the tile; `deny` flips it into a denial list. */
+/* A list rule over the tile; `deny` flips it into a denial list. A device
+ * whose code is OTAPRIO_CODE_UNKNOWN needs no test of its own: that code
+ * is in no allowed list and ends every denial list. */
 KERNEL void check_list(tile *t, size_t n, const uint32_t *codes, uint32_t count,
                        const uint32_t *column, bool deny, uint32_t bit)
 {

@@ -250,17 +250,5 @@ int otaprio__catalog_compile_relations(otaprio_catalog *catalog,
                                            sizeof(catalog_relation), &block));
     catalog->relations = block;
     place_relations(catalog, builder);
-    OTAPRIO__TRY(make_tables(catalog, count));
-    /* Path states hold the versions of the components relations name. */
-    for (size_t i = 0; i < count; i++)
-        catalog->components[catalog->relations[i].component].slot = 0;
-    uint32_t slots = 0;
-    for (uint32_t k = 0; k < catalog->component_count; k++)
-        if (catalog->components[k].slot == 0)
-            catalog->components[k].slot = slots++;
-    for (size_t i = 0; i < count; i++)
-        catalog->relations[i].slot =
-            catalog->components[catalog->relations[i].component].slot;
-    catalog->slot_count = slots;
-    return OTAPRIO_OK;
+    return make_tables(catalog, count);
 }

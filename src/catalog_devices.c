@@ -214,7 +214,8 @@ bool otaprio__codes_contain(const uint32_t *codes, uint32_t count,
 }
 
 /* A rule on a list: fails when the list is not empty and the device's
- * value is unknown or not in it. */
+ * value is unknown or not in it (OTAPRIO_CODE_UNKNOWN is in no allowed
+ * list, and ends every denial list). */
 static bool allowed(const catalog_package *p, int list, const uint32_t *column,
                     size_t device)
 {

@@ -1,67 +1,63 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The package graph: an edge p -> q when q requires a component version
- * that p provides and no other package provides a lower version the
- * requirement admits, so p is the earliest release that unlocks q. Built
+ * that p provides and no package, q included, provides a lower version
+ * the requirement admits, so p is the earliest release that unlocks q;
+ * when q itself provides the lowest admitted version, no edge. Built
  * through the public graph builder.
  */
 #include <string.h>
 
 #include "catalog_internal.h"
 
-/* Provided versions grouped by component, each group sorted by
- * (rank << 32 | package). */
-typedef struct provider_index {
-    size_t *first; /* component_count + 1 group starts */
-    uint64_t *entries;
-} provider_index;
-
-static int index_providers(const otaprio_catalog *c, provider_index *index)
+/* Fills catalog.provider_first and catalog.providers: provided versions
+ * grouped by component, each group sorted by (rank << 32 | package). */
+static int index_providers(otaprio_catalog *c)
 {
     const otaprio__mem *mem = &c->mem;
     void *block = NULL;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, (size_t)c->component_count + 1,
                                            sizeof(size_t), &block));
-    index->first = block;
+    size_t *first = block;
+    c->provider_first = first;
     size_t total = 0;
     for (uint32_t p = 0; p < c->package_count; p++) {
         const catalog_package *package = &c->packages[p];
         const catalog_relation *r = c->relations + package->relation_first;
         for (uint32_t i = package->check_count; i < package->relation_count;
              i++)
-            index->first[r[i].component + 1]++;
+            first[r[i].component + 1]++;
         total += package->provide_count;
     }
     for (uint32_t k = 0; k < c->component_count; k++)
-        index->first[k + 1] += index->first[k];
+        first[k + 1] += first[k];
     OTAPRIO__TRY(
         otaprio__mem_zalloc_array(mem, total, sizeof(uint64_t), &block));
-    index->entries = block;
+    uint64_t *entries = block;
+    c->providers = entries;
     /* Fill each group from its start, then sort it. */
     for (uint32_t p = 0; p < c->package_count; p++) {
         const catalog_package *package = &c->packages[p];
         const catalog_relation *r = c->relations + package->relation_first;
         for (uint32_t i = package->check_count; i < package->relation_count;
              i++)
-            index->entries[index->first[r[i].component]++] =
-                (uint64_t)r[i].low << 32 | p;
+            entries[first[r[i].component]++] = (uint64_t)r[i].low << 32 | p;
     }
     for (uint32_t k = c->component_count; k > 0; k--)
-        index->first[k] = index->first[k - 1];
-    index->first[0] = 0;
+        first[k] = first[k - 1];
+    first[0] = 0;
     for (uint32_t k = 0; k < c->component_count; k++)
-        otaprio__sort_u64(index->entries + index->first[k],
-                          index->first[k + 1] - index->first[k]);
+        otaprio__sort_u64(entries + first[k], first[k + 1] - first[k]);
     return OTAPRIO_OK;
 }
 
 /* Appends the edges into package q for one requirement of it. */
-static int add_unlocking(const otaprio__mem *mem, const provider_index *index,
-                         const catalog_relation *r, uint32_t q,
-                         otaprio__vec *edges)
+static int add_unlocking(const otaprio_catalog *c, const catalog_relation *r,
+                         uint32_t q, otaprio__vec *edges)
 {
-    const uint64_t *group = index->entries + index->first[r->component];
-    size_t size = index->first[r->component + 1] - index->first[r->component];
+    const uint64_t *group = c->providers + c->provider_first[r->component];
+    size_t size =
+        c->provider_first[r->component + 1] - c->provider_first[r->component];
     /* First provider at rank >= low. */
     size_t lo = 0, hi = size;
     while (lo < hi) {
@@ -71,30 +67,32 @@ static int add_unlocking(const otaprio__mem *mem, const provider_index *index,
         else
             hi = mid;
     }
-    uint32_t lowest = UINT32_MAX;
-    for (size_t i = lo; i < size; i++) {
-        uint32_t rank = (uint32_t)(group[i] >> 32);
-        uint32_t p = (uint32_t)group[i];
-        if (rank >= r->high || (lowest != UINT32_MAX && rank != lowest))
-            break;
-        if (p == q)
-            continue;
-        lowest = rank;
-        uint64_t edge = (uint64_t)p << 32 | q;
-        OTAPRIO__TRY(otaprio__vec_push(mem, edges, &edge));
+    if (lo == size || (uint32_t)(group[lo] >> 32) >= r->high)
+        return OTAPRIO_OK; /* no package provides an admitted version */
+    /* The providers of the lowest admitted version, q included: when q
+     * provides it (an upgrade step such as "requires fw >= 1, provides fw
+     * 2"), the requirement is on something older that no release unlocks,
+     * and a later release (fw 3) must not become q's prerequisite. */
+    uint32_t lowest = (uint32_t)(group[lo] >> 32);
+    size_t end = lo;
+    bool by_q = false;
+    for (; end < size && (uint32_t)(group[end] >> 32) == lowest; end++)
+        by_q |= (uint32_t)group[end] == q;
+    for (size_t i = lo; !by_q && i < end; i++) {
+        uint64_t edge = (uint64_t)(uint32_t)group[i] << 32 | q;
+        OTAPRIO__TRY(otaprio__vec_push(&c->mem, edges, &edge));
     }
     return OTAPRIO_OK;
 }
 
-static int collect_edges(const otaprio_catalog *c, const provider_index *index,
-                         otaprio__vec *edges)
+static int collect_edges(const otaprio_catalog *c, otaprio__vec *edges)
 {
     for (uint32_t q = 0; q < c->package_count; q++) {
         const catalog_package *package = &c->packages[q];
         const catalog_relation *r = c->relations + package->relation_first;
         for (uint32_t i = 0; i < package->check_count; i++)
             if (r[i].kind == OTAPRIO_RELATION_REQUIRES)
-                OTAPRIO__TRY(add_unlocking(&c->mem, index, &r[i], q, edges));
+                OTAPRIO__TRY(add_unlocking(c, &r[i], q, edges));
     }
     /* One requirement names each edge once, but two requirements of q on
      * different components may name the same provider. */
@@ -142,18 +140,12 @@ static int make_graph(otaprio_catalog *c, const otaprio__vec *edges,
 
 int otaprio__catalog_build_graph(otaprio_catalog *catalog, otaprio_diag *diag)
 {
-    const otaprio__mem *mem = &catalog->mem;
-    provider_index index = {NULL, NULL};
     otaprio__vec edges = {NULL, 0, 0, sizeof(uint64_t)};
-    int status = index_providers(catalog, &index);
+    int status = index_providers(catalog);
     if (status == OTAPRIO_OK)
-        status = collect_edges(catalog, &index, &edges);
-    otaprio__mem_free(mem, index.first);
-    otaprio__mem_free(mem, index.entries);
-    index.first = NULL;
-    index.entries = NULL;
+        status = collect_edges(catalog, &edges);
     if (status == OTAPRIO_OK)
         status = make_graph(catalog, &edges, diag);
-    otaprio__vec_release(mem, &edges);
+    otaprio__vec_release(&catalog->mem, &edges);
     return status;
 }

@@ -2,10 +2,11 @@
 /*
  * Impact of a flawed component: the packages hit directly (they provide a
  * flawed version, or require the component with a constraint that admits
- * a flawed version the catalog knows), the packages that inherit it along
- * the package graph, and the devices that run a flawed version or a
- * version a hit package provides. Also the components a package's
- * dependency chain names.
+ * a flawed version the catalog knows without providing the component
+ * themselves), the packages that inherit it along the package graph up to
+ * the packages that cure it (they provide a version outside the flaw), and
+ * the devices that run a flawed version or a version a hit package
+ * provides. Also the components a package's dependency chain names.
  */
 #include <string.h>
 
@@ -28,49 +29,86 @@ static int flawed_ranks(const otaprio_catalog *catalog, uint32_t component,
     return OTAPRIO_OK;
 }
 
+/* The rank of the component's version `p` provides, or UINT32_MAX when
+ * it provides none. Provides come after requires and conflicts. */
+static uint32_t provided_rank(const otaprio_catalog *c,
+                              const catalog_package *p, uint32_t component)
+{
+    const catalog_relation *r = c->relations + p->relation_first;
+    for (uint32_t j = p->check_count; j < p->relation_count; j++)
+        if (r[j].component == component)
+            return r[j].low;
+    return UINT32_MAX;
+}
+
 static bool hit_directly(const otaprio_catalog *c, const catalog_package *p,
                          uint32_t component, uint32_t low, uint32_t high)
 {
+    /* A package that provides the component replaces it, so what it
+     * requires of it (the version a delta applies to) is not a flaw it
+     * carries: only the version it provides counts. */
+    uint32_t rank = provided_rank(c, p, component);
+    if (rank != UINT32_MAX)
+        return rank >= low && rank < high;
     const catalog_relation *r = c->relations + p->relation_first;
-    for (uint32_t j = 0; j < p->relation_count; j++) {
-        if (r[j].component != component)
-            continue;
-        if (r[j].kind == OTAPRIO_RELATION_PROVIDES) {
-            /* low is the provided version's rank. */
-            if (r[j].low >= low && r[j].low < high)
-                return true;
-        } else if (r[j].kind == OTAPRIO_RELATION_REQUIRES) {
-            if (r[j].low < high && low < r[j].high)
-                return true;
-        }
-    }
+    for (uint32_t j = 0; j < p->check_count; j++)
+        if (r[j].component == component &&
+            r[j].kind == OTAPRIO_RELATION_REQUIRES && r[j].low < high &&
+            low < r[j].high)
+            return true;
     return false;
 }
 
-/* Marks every package 0, 1 or 2 into `marks` (package_count bytes). */
+/* A package that provides the component at a version outside the flaw
+ * cures it: what comes after it runs on the cured version. */
+static bool cures(const otaprio_catalog *c, const catalog_package *p,
+                  uint32_t component, uint32_t low, uint32_t high)
+{
+    uint32_t rank = provided_rank(c, p, component);
+    return rank != UINT32_MAX && !(rank >= low && rank < high);
+}
+
+/*
+ * Marks every package 0, 1 or 2 into `marks` (package_count zeroed
+ * bytes): 1 for the packages hit directly, 2 for those reached from them
+ * along the package graph without passing through a cure. Breadth-first,
+ * with a queue and a neighbour buffer of package_count ids each.
+ */
 static int mark_packages(const otaprio_catalog *c, uint32_t component,
                          uint32_t low, uint32_t high, uint8_t *marks,
                          uint64_t *count, otaprio_diag *diag)
 {
     const otaprio__mem *mem = &c->mem;
+    size_t n = c->package_count;
     void *block = NULL;
-    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, c->package_count,
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n == 0 ? 1 : 2 * n,
                                            sizeof(uint32_t), &block));
-    uint32_t *seeds = block;
-    size_t seed_count = 0;
-    for (uint32_t p = 0; p < c->package_count; p++)
+    uint32_t *queue = block, *next = queue + n;
+    size_t tail = 0;
+    for (uint32_t p = 0; p < n; p++)
         if (low < high &&
-            hit_directly(c, &c->packages[p], component, low, high))
-            seeds[seed_count++] = p;
-    int status = otaprio_graph_reach(c->graph, OTAPRIO_DIRECTION_FORWARD, seeds,
-                                     seed_count, marks, count, diag);
-    if (status == OTAPRIO_OK) {
-        for (uint32_t p = 0; p < c->package_count; p++)
-            marks[p] = marks[p] ? 2 : 0;
-        for (size_t i = 0; i < seed_count; i++)
-            marks[seeds[i]] = 1;
+            hit_directly(c, &c->packages[p], component, low, high)) {
+            marks[p] = 1;
+            queue[tail++] = p;
+        }
+    int status = OTAPRIO_OK;
+    for (size_t head = 0; head < tail && status == OTAPRIO_OK; head++) {
+        size_t degree = 0;
+        status = otaprio_graph_neighbours(c->graph, queue[head],
+                                          OTAPRIO_DIRECTION_FORWARD, next, n,
+                                          &degree, diag);
+        for (size_t i = 0; status == OTAPRIO_OK && i < degree; i++) {
+            uint32_t q = next[i];
+            if (marks[q] == 0 &&
+                !cures(c, &c->packages[q], component, low, high)) {
+                marks[q] = 2;
+                queue[tail++] = q;
+            }
+        }
     }
-    otaprio__mem_free(mem, seeds);
+    if (count != NULL && status == OTAPRIO_OK)
+        *count = tail;
+    otaprio__mem_free(mem, block);
     return status;
 }
 

@@ -215,7 +215,6 @@ typedef struct catalog_component {
     uint32_t name_length;
     uint32_t version_count;
     size_t version_first; /* into catalog.versions */
-    uint32_t slot;        /* in update-path states, or UINT32_MAX */
 } catalog_component;
 
 typedef struct catalog_version {
@@ -239,7 +238,6 @@ typedef struct catalog_relation {
     uint32_t kind;
     uint32_t number;   /* among the package's relations */
     uint32_t provided; /* local version id, for PROVIDES */
-    uint32_t slot;     /* the component's slot in path states */
     uint32_t low, high;
     uint8_t flip;
 } catalog_relation;
@@ -252,7 +250,9 @@ typedef struct catalog_package {
     uint32_t family;
     float min_battery;
     uint8_t allow_metered;
-    const uint32_t *lists[CATALOG_LISTS]; /* sorted, distinct */
+    /* Sorted, distinct; a non-empty denial list ends with
+     * OTAPRIO_CODE_UNKNOWN (catalog_package.c). */
+    const uint32_t *lists[CATALOG_LISTS];
     uint32_t list_count[CATALOG_LISTS];
     size_t relation_first; /* into catalog.relations */
     uint32_t relation_count;
@@ -277,7 +277,10 @@ struct otaprio_catalog {
     /* Per package: its requires and conflicts first, in order of addition,
      * then its provides. */
     catalog_relation *relations;
-    uint32_t slot_count; /* components some relation names */
+    /* Per component, from provider_first[k] to provider_first[k + 1]: the
+     * packages that provide it, as (rank << 32 | package), ascending. */
+    size_t *provider_first;
+    uint64_t *providers;
     otaprio__id_table component_names;
     otaprio__id_table package_names;
     otaprio__id_table version_values; /* ids: indices into versions */
@@ -296,8 +299,8 @@ otaprio__catalog_compile_relations(otaprio_catalog *catalog,
                                    const otaprio_catalog_builder *builder,
                                    otaprio_diag *diag);
 
-/* Builds the package graph of a catalog whose relations are compiled
- * (catalog_graph.c). */
+/* Indexes the providers of each component and builds the package graph
+ * of a catalog whose relations are compiled (catalog_graph.c). */
 OTAPRIO__NODISCARD int otaprio__catalog_build_graph(otaprio_catalog *catalog,
                                                     otaprio_diag *diag);
 

@@ -2,6 +2,12 @@
 /*
  * Packages: the description's defaults and validation, and its copy into
  * the builder with the predicate lists sorted for binary search.
+ *
+ * OTAPRIO_CODE_UNKNOWN is refused in the lists, so a device whose code is
+ * unknown is in no allowed list without any test for it. A non-empty
+ * denial list gets it appended (it sorts last): an unknown region is then
+ * denied by the same lookup as a denied one, and eligibility keeps one
+ * pass per list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +84,19 @@ static int validate(const otaprio_package *p, const uint32_t *const lists[],
             return otaprio__fail(diag, OTAPRIO_E_INVALID, list_names[l], -1,
                                  "%s is NULL with %zu entries", list_names[l],
                                  counts[l]);
-        if (counts[l] > UINT32_MAX || counts[l] > SIZE_MAX - total)
+        /* One more for the unknown code a denial list gets. */
+        if (counts[l] >= UINT32_MAX || counts[l] >= SIZE_MAX - total)
             return otaprio__fail(diag, OTAPRIO_E_OVERFLOW, list_names[l], -1,
                                  "%s has %zu entries", list_names[l],
                                  counts[l]);
-        total += counts[l];
+        for (size_t i = 0; i < counts[l]; i++)
+            if (lists[l][i] == OTAPRIO_CODE_UNKNOWN)
+                return otaprio__fail(diag, OTAPRIO_E_RANGE, list_names[l],
+                                     (int64_t)i,
+                                     "%s[%zu] is OTAPRIO_CODE_UNKNOWN, which "
+                                     "stands for a device's unknown value",
+                                     list_names[l], i);
+        total += counts[l] + (l == CATALOG_LIST_DENIED && counts[l] != 0);
     }
     *codes = total;
     return OTAPRIO_OK;
@@ -157,6 +171,8 @@ int otaprio_catalog_add_package(otaprio_catalog_builder *builder,
             (uint32_t *)builder->codes.data + builder->codes.length;
         memcpy(codes, lists[l], counts[l] * sizeof *codes);
         kept.list_count[l] = sort_distinct(codes, counts[l]);
+        if (l == CATALOG_LIST_DENIED)
+            codes[kept.list_count[l]++] = OTAPRIO_CODE_UNKNOWN;
         builder->codes.length += kept.list_count[l];
     }
     memcpy((builder_package *)builder->packages.data + count, &kept,

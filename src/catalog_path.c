@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shortest prerequisite path of one device. A state is the installed
- * versions of the components some relation names (every other column of
- * the device never changes); installing a package that is installable in
- * a state and changes it leads to the next state.
+ * versions of the relevant components (below); installing a package that
+ * is installable in a state and changes it leads to the next state.
  *
  * Paths are ordered by (steps, total download, package ids
  * lexicographically). Steps come first, so the search goes level by level
@@ -13,6 +12,31 @@
  * equal-length prefixes compare before what follows. Within a level the
  * best paths are ranked lexicographically once it is complete, so a
  * candidate compares as (download, rank of its parent, package).
+ *
+ * Pruning. The relevant components R are the least set that holds the
+ * components of the target's requires/conflicts relations and, for every
+ * package that provides a component of R (a relevant package), the
+ * components of its requires/conflicts relations. Only relevant packages
+ * are steps, and states hold only the versions of R. This gives the same
+ * answers as the search over every package and every component:
+ * - Whether a relevant package or the target may be installed depends on
+ *   the device's fixed columns and on versions of R only (R is closed
+ *   under their relations), and an irrelevant package never changes a
+ *   version of R.
+ * - So from any path of the full search, removing every step that leaves
+ *   the versions of R unchanged (every irrelevant step among them) gives
+ *   a path whose remaining steps are still installable when their turn
+ *   comes and that still ends with the target's relations met: it has no
+ *   more steps and no more download. A best path of the full search
+ *   therefore has no such step (else removing them would give a better
+ *   one), so it consists of relevant packages that each change R, which
+ *   is exactly a path of the pruned search.
+ * - Conversely every path of the pruned search is a path of the full one
+ *   (each step changes R, hence the device).
+ * The pruned paths are thus a subset of the full ones that contains the
+ * full search's best, so both searches find the same best path, and a
+ * path exists in one exactly when it exists in the other. The work limit
+ * counts pruned states.
  */
 #include <string.h>
 
@@ -31,15 +55,17 @@ typedef struct path_node {
 typedef struct search {
     const otaprio_catalog *catalog;
     const otaprio__mem *mem;
-    uint32_t width;         /* slots per state */
+    uint32_t width;         /* relevant components: slots per state */
     uint64_t limit;         /* most states to examine */
     otaprio__vec values;    /* uint32_t: `width` version ids per state */
     otaprio__vec nodes;     /* path_node */
     otaprio__id_table seen; /* state hash -> node */
+    uint32_t *slot_of;      /* per component: its slot, or UINT32_MAX */
+    uint32_t *relevant;     /* the components of the slots, in order */
     uint32_t *next;         /* scratch state */
     uint32_t *candidates;   /* packages that may be installed on the way */
     uint32_t candidate_count;
-    uint32_t *scratch; /* for sorting a level */
+    otaprio__vec scratch; /* uint32_t: for ranking a level */
 } search;
 
 static const uint32_t *state_of(const search *s, uint32_t node)
@@ -52,13 +78,15 @@ static const path_node *node_at(const search *s, uint32_t node)
     return (const path_node *)s->nodes.data + node;
 }
 
-/* Whether a package's requirements and conflicts hold in a state. */
-static bool relations_hold(const otaprio_catalog *c, const catalog_package *p,
+/* Whether a package's requirements and conflicts hold in a state. Only
+ * for relevant packages and the target, whose relations name relevant
+ * components only. */
+static bool relations_hold(const search *s, const catalog_package *p,
                            const uint32_t *state)
 {
-    const catalog_relation *r = c->relations + p->relation_first;
+    const catalog_relation *r = s->catalog->relations + p->relation_first;
     for (uint32_t j = 0; j < p->check_count; j++) {
-        uint32_t v = state[r[j].slot];
+        uint32_t v = state[s->slot_of[r[j].component]];
         uint32_t none = r[j].version_count;
         if ((r[j].table[v < none ? v : none] ^ r[j].flip) != 0)
             return false;
@@ -66,17 +94,21 @@ static bool relations_hold(const otaprio_catalog *c, const catalog_package *p,
     return true;
 }
 
-/* Writes the state after installing p; false when nothing changes. */
-static bool apply(const otaprio_catalog *c, const catalog_package *p,
-                  const uint32_t *from, uint32_t *to, uint32_t width)
+/* Writes the state after installing p; false when nothing changes. What p
+ * provides outside the relevant components does not matter. */
+static bool apply(const search *s, const catalog_package *p,
+                  const uint32_t *from, uint32_t *to)
 {
-    memcpy(to, from, (size_t)width * sizeof *to);
+    memcpy(to, from, (size_t)s->width * sizeof *to);
     const catalog_relation *r =
-        c->relations + p->relation_first + p->check_count;
+        s->catalog->relations + p->relation_first + p->check_count;
     bool changed = false;
     for (uint32_t j = 0; j < p->provide_count; j++) {
-        changed |= to[r[j].slot] != r[j].provided;
-        to[r[j].slot] = r[j].provided;
+        uint32_t slot = s->slot_of[r[j].component];
+        if (slot == UINT32_MAX)
+            continue;
+        changed |= to[slot] != r[j].provided;
+        to[slot] = r[j].provided;
     }
     return changed;
 }
@@ -149,8 +181,7 @@ static int expand(search *s, uint32_t from, uint32_t level_start)
         uint32_t package = s->candidates[i];
         const catalog_package *p = &c->packages[package];
         const uint32_t *state = state_of(s, from);
-        if (!relations_hold(c, p, state) ||
-            !apply(c, p, state, s->next, s->width))
+        if (!relations_hold(s, p, state) || !apply(s, p, state, s->next))
             continue;
         const path_node *parent = node_at(s, from);
         uint64_t low = parent->bytes_low + p->download_bytes;
@@ -188,14 +219,18 @@ static int by_path(const void *context, uint32_t a, uint32_t b)
 }
 
 /* Ranks the nodes [start, end) by their paths, lexicographically. */
-static void rank_level(search *s, uint32_t start, uint32_t end)
+static int rank_level(search *s, uint32_t start, uint32_t end)
 {
-    uint32_t *ids = s->scratch, *tmp = s->scratch + (end - start);
+    size_t count = end - start;
+    /* One buffer for the whole search, grown to the widest level. */
+    OTAPRIO__TRY(otaprio__vec_reserve(s->mem, &s->scratch, 2 * count));
+    uint32_t *ids = s->scratch.data, *tmp = ids + count;
     for (uint32_t i = start; i < end; i++)
         ids[i - start] = i;
-    otaprio__sort_ids(ids, tmp, end - start, by_path, s);
-    for (uint32_t r = 0; r < end - start; r++)
+    otaprio__sort_ids(ids, tmp, count, by_path, s);
+    for (uint32_t r = 0; r < count; r++)
         ((path_node *)s->nodes.data)[ids[r]].rank = r;
+    return OTAPRIO_OK;
 }
 
 /* The best goal among nodes [start, end), or UINT32_MAX. */
@@ -204,7 +239,7 @@ static uint32_t best_goal(const search *s, const catalog_package *target,
 {
     uint32_t best = UINT32_MAX;
     for (uint32_t i = start; i < end; i++) {
-        if (!relations_hold(s->catalog, target, state_of(s, i)))
+        if (!relations_hold(s, target, state_of(s, i)))
             continue;
         const path_node *n = node_at(s, i);
         if (best == UINT32_MAX) {
@@ -232,14 +267,7 @@ static int run(search *s, const catalog_package *target, uint32_t *goal)
         uint32_t next_end = (uint32_t)s->nodes.length;
         if (next_end == end)
             return OTAPRIO_OK; /* nothing new: no path */
-        size_t level = next_end - end;
-        void *block = NULL;
-        OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, level,
-                                               2 * sizeof(uint32_t), &block));
-        s->scratch = block;
-        rank_level(s, end, next_end);
-        otaprio__mem_free(s->mem, s->scratch);
-        s->scratch = NULL;
+        OTAPRIO__TRY(rank_level(s, end, next_end));
         start = end;
         end = next_end;
         *goal = best_goal(s, target, start, end);
@@ -251,10 +279,12 @@ static void release(search *s)
 {
     otaprio__vec_release(s->mem, &s->values);
     otaprio__vec_release(s->mem, &s->nodes);
+    otaprio__vec_release(s->mem, &s->scratch);
     otaprio__id_table_release(s->mem, &s->seen);
+    otaprio__mem_free(s->mem, s->slot_of);
+    otaprio__mem_free(s->mem, s->relevant);
     otaprio__mem_free(s->mem, s->next);
     otaprio__mem_free(s->mem, s->candidates);
-    otaprio__mem_free(s->mem, s->scratch);
 }
 
 /* Names the blocks of a mask, comma-separated, into `out`. */
@@ -278,27 +308,70 @@ static void block_names(uint32_t blocks, char *out, size_t size)
     }
 }
 
-/* Sets up the search from the device's row: its start state and the
- * packages its own columns allow. */
+/* Gives a slot to each component a package's requirements and conflicts
+ * name that has none yet. */
+static void add_components(search *s, const catalog_package *p)
+{
+    const catalog_relation *r = s->catalog->relations + p->relation_first;
+    for (uint32_t j = 0; j < p->check_count; j++) {
+        uint32_t k = r[j].component;
+        if (s->slot_of[k] == UINT32_MAX) {
+            s->slot_of[k] = s->width;
+            s->relevant[s->width++] = k;
+        }
+    }
+}
+
+/* Finds the relevant components and packages (see the top of this file):
+ * the slots are a queue of components whose providers are still to be
+ * visited. Marks relevant packages with 1 in s->candidates. */
+static void find_relevant(search *s, uint32_t target)
+{
+    const otaprio_catalog *c = s->catalog;
+    for (uint32_t k = 0; k < c->component_count; k++)
+        s->slot_of[k] = UINT32_MAX;
+    add_components(s, &c->packages[target]);
+    for (uint32_t head = 0; head < s->width; head++) {
+        uint32_t k = s->relevant[head];
+        for (size_t i = c->provider_first[k]; i < c->provider_first[k + 1];
+             i++) {
+            uint32_t p = (uint32_t)c->providers[i];
+            if (s->candidates[p] == 0) {
+                s->candidates[p] = 1;
+                add_components(s, &c->packages[p]);
+            }
+        }
+    }
+}
+
+/* Sets up the search from the device's row: the relevant components, its
+ * start state over them, and the relevant packages its own columns allow,
+ * ascending. */
 static int prepare(search *s, uint32_t target, const otaprio_device_state *d,
                    size_t device)
 {
     const otaprio_catalog *c = s->catalog;
     void *block = NULL;
-    OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, (size_t)s->width + 1,
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, c->component_count,
                                            sizeof(uint32_t), &block));
-    s->next = block;
+    s->slot_of = block;
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, c->component_count,
+                                           sizeof(uint32_t), &block));
+    s->relevant = block;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, c->package_count,
                                            sizeof(uint32_t), &block));
     s->candidates = block;
+    find_relevant(s, target);
+    /* Keep the marked packages in place, in ascending order. */
     for (uint32_t p = 0; p < c->package_count; p++)
-        if (p != target && c->packages[p].provide_count > 0 &&
+        if (s->candidates[p] != 0 && p != target &&
             otaprio__catalog_predicates(&c->packages[p], d, device) == 0)
             s->candidates[s->candidate_count++] = p;
-    for (uint32_t k = 0; k < c->component_count; k++) {
-        uint32_t slot = c->components[k].slot;
-        if (slot == UINT32_MAX)
-            continue;
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(s->mem, (size_t)s->width + 1,
+                                           sizeof(uint32_t), &block));
+    s->next = block;
+    for (uint32_t slot = 0; slot < s->width; slot++) {
+        uint32_t k = s->relevant[slot];
         const uint32_t *column = k < d->component_count ? d->versions[k] : NULL;
         s->next[slot] = column != NULL ? column[device] : OTAPRIO_VERSION_NONE;
     }
@@ -387,10 +460,10 @@ int otaprio_catalog_update_path(const otaprio_catalog *catalog,
     memset(&s, 0, sizeof s);
     s.catalog = catalog;
     s.mem = &catalog->mem;
-    s.width = catalog->slot_count;
     s.limit = max_states != 0 ? max_states : OTAPRIO_PATH_DEFAULT_STATES;
     s.values.elem_size = sizeof(uint32_t);
     s.nodes.elem_size = sizeof(path_node);
+    s.scratch.elem_size = sizeof(uint32_t);
     uint32_t goal = UINT32_MAX;
     int status = prepare(&s, package, &d, device);
     if (status == OTAPRIO_OK)

@@ -296,16 +296,14 @@ typedef struct package_input {
     json_t *relations[KIND_COUNT]; /* borrowed; NULL when left out */
 } package_input;
 
-/* An array of names as codes, in `*codes` (allocated) and `*count`. A
- * non-empty denial list also denies GRAPH_CODE_UNKNOWN (see graph_cmd.h). */
+/* An array of names as codes, in `*codes` (allocated) and `*count`. */
 static int read_code_list(const cli_json_where *where, json_t *value,
-                          graph_codes *table, bool deny, uint32_t **codes,
-                          size_t *count)
+                          graph_codes *table, uint32_t **codes, size_t *count)
 {
     if (expect_array(where, value, "names") != 0)
         return CLI_EXIT_FAILURE;
     size_t size = json_array_size(value);
-    uint32_t *read = malloc((size + 1) * sizeof *read);
+    uint32_t *read = malloc((size != 0 ? size : 1) * sizeof *read);
     if (read == NULL)
         return out_of_memory(where->who);
     cli_json_where item = *where;
@@ -324,8 +322,6 @@ static int read_code_list(const cli_json_where *where, json_t *value,
             return out_of_memory(where->who);
         }
     }
-    if (deny && size != 0)
-        read[size++] = GRAPH_CODE_UNKNOWN;
     *codes = read;
     *count = size;
     return 0;
@@ -375,18 +371,18 @@ static int read_package_key(graph_catalog *catalog, const cli_json_where *where,
         package->allow_metered = (uint8_t)flag;
         return 0;
     case KEY_CARRIERS:
-        return read_code_list(where, value, &catalog->carriers, false,
+        return read_code_list(where, value, &catalog->carriers,
                               &in->lists[LIST_CARRIERS],
                               &package->carrier_count);
     case KEY_REGIONS:
-        return read_code_list(where, value, &catalog->regions, false,
+        return read_code_list(where, value, &catalog->regions,
                               &in->lists[LIST_REGIONS], &package->region_count);
     case KEY_DENIED_REGIONS:
-        return read_code_list(where, value, &catalog->regions, true,
+        return read_code_list(where, value, &catalog->regions,
                               &in->lists[LIST_DENIED_REGIONS],
                               &package->denied_region_count);
     case KEY_ENROLLMENTS:
-        return read_code_list(where, value, &catalog->enrollments, false,
+        return read_code_list(where, value, &catalog->enrollments,
                               &in->lists[LIST_ENROLLMENTS],
                               &package->enrollment_count);
     case KEY_REQUIRES:

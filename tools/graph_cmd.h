@@ -32,13 +32,12 @@
  * names are a cli_names table, read and listed by the helpers of names.c.
  *
  * Two codes are no name. GRAPH_CODE_UNKNOWN is a device whose value is
- * not known (an empty fleet cell): the library knows "unknown" only as a
- * missing column, which every rule refuses, denial lists included, so the
- * catalog reader adds this code to every non-empty denial list and no
- * allow list holds it. GRAPH_CODE_UNNAMED is a value that no package
- * names: every allow list refuses it and no denial list holds it. */
-#define GRAPH_CODE_UNKNOWN UINT32_C(0)
-#define GRAPH_CODE_UNNAMED UINT32_MAX
+ * not known (an empty fleet cell): the library's OTAPRIO_CODE_UNKNOWN,
+ * which every rule on the attribute refuses, denial lists included.
+ * GRAPH_CODE_UNNAMED is a value that no package names: every allow list
+ * refuses it and no denial list holds it. */
+#define GRAPH_CODE_UNKNOWN OTAPRIO_CODE_UNKNOWN
+#define GRAPH_CODE_UNNAMED UINT32_C(0)
 typedef struct graph_codes {
     cli_names view;     /* view.names[code]; view.names[0] is NULL */
     const char **table; /* the storage behind view.names */
@@ -55,7 +54,7 @@ int graph_codes_intern(graph_codes *codes, const char *name, uint32_t *code);
  * bytes, GRAPH_CODE_UNNAMED when no package names them. */
 uint32_t graph_codes_find(const graph_codes *codes, const char *name,
                           size_t length);
-/* The name of `code`, or NULL for 0 and unknown codes. */
+/* The name of `code`, or NULL for the unnamed and unknown codes. */
 const char *graph_codes_name(const graph_codes *codes, uint32_t code);
 
 /* ---- the catalog (catalog_json.c) ------------------------------------ */

@@ -33,9 +33,10 @@ int graph_codes_intern(graph_codes *codes, const char *name, uint32_t *code)
         *code = found;
         return 0;
     }
-    /* Slot 0 stays NULL: code 0 is named by nothing. */
+    /* Slot 0 stays NULL: code 0 (GRAPH_CODE_UNNAMED) is named by nothing.
+     * cli_names indexes names with an int. */
     size_t count = codes->view.count != 0 ? codes->view.count : 1;
-    if (count >= GRAPH_CODE_UNNAMED)
+    if (count >= INT32_MAX)
         return -1;
     if (count >= codes->capacity) {
         size_t capacity = codes->capacity != 0 ? codes->capacity * 2 : 16;
@@ -64,7 +65,7 @@ uint32_t graph_codes_find(const graph_codes *codes, const char *name,
 
 const char *graph_codes_name(const graph_codes *codes, uint32_t code)
 {
-    if (code == GRAPH_CODE_UNKNOWN || code > INT32_MAX)
+    if (code == GRAPH_CODE_UNNAMED || code > INT32_MAX)
         return NULL;
     return cli_names_name(&codes->view, (int)code);
 }

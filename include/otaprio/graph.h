@@ -493,12 +493,25 @@ OTAPRIO_API int otaprio_graph_scc(const otaprio_graph *graph,
 #define OTAPRIO_VERSION_NONE UINT32_C(0xFFFFFFFF)
 
 /**
+ * @brief A device's carrier, region or enrollment code meaning "the host
+ *        does not know this device's value".
+ *
+ * A package's rule on that attribute then fails for that device exactly
+ * as for a NULL column: the device is in no allowed list, and an unknown
+ * region is blocked by any list of denied regions (#OTAPRIO_BLOCK_LEGAL).
+ * It is never a valid code in a package's lists.
+ * @since 0.1.0
+ */
+#define OTAPRIO_CODE_UNKNOWN UINT32_C(0xFFFFFFFF)
+
+/**
  * @brief A package (an update) and the non-code predicates a device must
  *        meet to install it.
  *
  * Prepare with otaprio_package_init(). The arrays are copied by
  * otaprio_catalog_add_package(). Carrier, region and enrollment values are
- * the host's own codes; an empty list means "any".
+ * the host's own codes, any but #OTAPRIO_CODE_UNKNOWN; an empty list
+ * means "any".
  * @since 0.1.0
  */
 typedef struct otaprio_package {
@@ -667,7 +680,9 @@ OTAPRIO_API int otaprio_catalog_add_version(otaprio_catalog_builder *builder,
  * @param[out] diag optional; names the offending field.
  * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_STRUCT_SIZE;
  *         #OTAPRIO_E_RANGE for an empty or too long name, a battery level
- *         outside [0, 1] (NaN included) or a flag other than 0 or 1;
+ *         outside [0, 1] (NaN included), a flag other than 0 or 1, or
+ *         #OTAPRIO_CODE_UNKNOWN in a list (otaprio_diag::field names the
+ *         list, otaprio_diag::index the position);
  *         #OTAPRIO_E_DUPLICATE for a name already used;
  *         #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
  * @since 0.1.0
@@ -695,7 +710,7 @@ OTAPRIO_API int otaprio_catalog_add_package(otaprio_catalog_builder *builder,
  * @param[out] diag optional.
  * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
  *         package, component or relation, too long text or a constraint
- *         that admits nothing; #OTAPRIO_E_SYNTAX; #OTAPRIO_E_DUPLICATE for
+ *         with crossed ends; #OTAPRIO_E_SYNTAX; #OTAPRIO_E_DUPLICATE for
  *         a second version provided for one component;
  *         #OTAPRIO_E_OVERFLOW; #OTAPRIO_E_NOMEM.
  * @since 0.1.0
@@ -710,8 +725,12 @@ OTAPRIO_API int otaprio_catalog_add_relation(otaprio_catalog_builder *builder,
  * @brief Builds the catalog and its package graph.
  *
  * The package graph has an edge `p -> q` when `q` requires a component
- * version that `p` provides and no package provides a lower version that
- * the requirement admits: `p` is the earliest release that unlocks `q`.
+ * version that `p` provides and no package, `q` itself included, provides
+ * a lower version that the requirement admits: `p` is the earliest
+ * release that unlocks `q`. When `q` itself provides the lowest such
+ * version, that requirement adds no edge, even when other packages provide
+ * that version too: an upgrade step that requires `fw >= 1` and provides
+ * `fw 2` is not unlocked by a later `fw 3`, nor by another `fw 2`.
  * A cycle is not an error here (release order reports it), so that
  * mutually dependent packages can still be diagnosed.
  *
@@ -892,7 +911,9 @@ OTAPRIO_API int otaprio_catalog_name(const otaprio_catalog *catalog,
  *
  * Prepare with otaprio_device_state_init(). A NULL predicate column means
  * the host does not know the value; a package with a rule on it then
- * fails that rule, except for the defaults noted below.
+ * fails that rule, except for the defaults noted below. In the carrier,
+ * region and enrollment columns, #OTAPRIO_CODE_UNKNOWN says the same of
+ * one device.
  * @since 0.1.0
  */
 typedef struct otaprio_device_state {
@@ -907,11 +928,17 @@ typedef struct otaprio_device_state {
     /** Entries in otaprio_device_state::versions; components at or past it
      *  are on no device. @since 0.1.0 */
     size_t component_count;
-    /** Carrier codes. @since 0.1.0 */
+    /** Carrier codes; #OTAPRIO_CODE_UNKNOWN for a device whose carrier
+     *  the host does not know, which fails a carrier rule as a NULL column
+     *  does. @since 0.1.0 */
     const uint32_t *carrier;
-    /** Region codes. @since 0.1.0 */
+    /** Region codes; #OTAPRIO_CODE_UNKNOWN for a device whose region the
+     *  host does not know, which fails a region rule and is blocked by
+     *  denied regions as a NULL column is. @since 0.1.0 */
     const uint32_t *region;
-    /** Enrollment state codes. @since 0.1.0 */
+    /** Enrollment state codes; #OTAPRIO_CODE_UNKNOWN for a device whose
+     *  enrollment the host does not know, which fails an enrollment rule
+     *  as a NULL column does. @since 0.1.0 */
     const uint32_t *enrollment;
     /** Battery charge in [0, 1]; NULL means mains power (1).
      *  @since 0.1.0 */
@@ -952,15 +979,18 @@ typedef enum otaprio_block {
     /** The device has a component version the package conflicts with.
      *  @since 0.1.0 */
     OTAPRIO_BLOCK_CONFLICT = 1u << 1,
-    /** The device's carrier is not allowed (or unknown). @since 0.1.0 */
+    /** The device's carrier is not allowed, or unknown (a NULL column or
+     *  #OTAPRIO_CODE_UNKNOWN). @since 0.1.0 */
     OTAPRIO_BLOCK_CARRIER = 1u << 2,
-    /** The device's region is not allowed (or unknown). @since 0.1.0 */
+    /** The device's region is not allowed, or unknown (a NULL column or
+     *  #OTAPRIO_CODE_UNKNOWN). @since 0.1.0 */
     OTAPRIO_BLOCK_REGION = 1u << 3,
     /** Legal or contractual rules forbid the package in the device's
-     *  region (or the region is unknown). @since 0.1.0 */
+     *  region, or the package denies some regions and the device's region
+     *  is unknown (a NULL column or #OTAPRIO_CODE_UNKNOWN). @since 0.1.0 */
     OTAPRIO_BLOCK_LEGAL = 1u << 4,
-    /** The device's enrollment state is not allowed (or unknown).
-     *  @since 0.1.0 */
+    /** The device's enrollment state is not allowed, or unknown (a NULL
+     *  column or #OTAPRIO_CODE_UNKNOWN). @since 0.1.0 */
     OTAPRIO_BLOCK_ENROLLMENT = 1u << 5,
     /** Battery below the package's minimum and not charging.
      *  @since 0.1.0 */
@@ -1016,7 +1046,7 @@ otaprio_catalog_check_devices(const otaprio_catalog *catalog, uint32_t package,
                               uint64_t *eligible_count, otaprio_diag *diag);
 
 /** @brief Default work limit of otaprio_catalog_update_path(), in device
- *         states examined. @since 0.1.0 */
+ *         states (over the relevant components) examined. @since 0.1.0 */
 #define OTAPRIO_PATH_DEFAULT_STATES 100000u
 
 /**
@@ -1028,12 +1058,22 @@ otaprio_catalog_check_devices(const otaprio_catalog *catalog, uint32_t package,
  * provides, and @p package's requirements and conflicts met at the end.
  * Fewest steps first; among those the smallest total download; among those
  * the sequence of package ids that is smallest lexicographically. Length 0
- * means the device can install @p package now.
+ * means that @p package's requirements and conflicts already hold on the
+ * device; #OTAPRIO_BLOCK_CURRENT is not considered, so a device that
+ * already has what @p package provides gets length 0 too.
+ *
+ * Only relevant packages are searched: the relevant components are those
+ * named by @p package's requirements and conflicts and, repeatedly, by the
+ * requirements and conflicts of every package that provides a relevant
+ * component; the relevant packages are those providers. Other packages
+ * never change what decides the path, so the answer is the same as over
+ * the whole catalog, and a large catalog costs only its relevant part.
  *
  * When nothing would help (a predicate of @p package fails, or no sequence
  * of packages reaches it), #OTAPRIO_E_NOT_FOUND is returned and the
  * diagnostics say why. When more than @p max_states device states would
- * have to be examined, #OTAPRIO_E_LIMIT.
+ * have to be examined, #OTAPRIO_E_LIMIT; a state is the installed versions
+ * of the relevant components only.
  *
  * Thread-safe.
  * @param catalog the catalog.
@@ -1066,10 +1106,15 @@ otaprio_catalog_update_path(const otaprio_catalog *catalog, uint32_t package,
  * @brief Packages that inherit a flaw in some versions of a component.
  *
  * A package is hit directly (mark 1) when it provides a version the
- * constraint admits, or requires the component with a constraint that
- * admits one of the catalog's versions the flaw constraint admits. Every
- * package reachable from those in the package graph inherits it (mark 2).
- * A product family is hit when any of its packages is.
+ * constraint admits, or when it requires the component with a constraint
+ * that admits one of the catalog's versions the flaw constraint admits and
+ * does not itself provide the component. A package that replaces the
+ * component with a version outside the flaw (a delta that requires
+ * `os 11.2` and provides `os 12.0`, for the flaw `os < 12`) is the cure,
+ * not a victim. Every package reachable from those hit directly in the
+ * package graph without passing through a cure inherits the flaw (mark
+ * 2): what comes after a cure runs on the cured version. A product family
+ * is hit when any of its packages is.
  *
  * Thread-safe.
  * @param catalog the catalog.
@@ -1080,7 +1125,7 @@ otaprio_catalog_update_path(const otaprio_catalog *catalog, uint32_t package,
  * @param[out] count receives the number of packages hit, or NULL.
  * @param[out] diag optional.
  * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID; #OTAPRIO_E_RANGE for an unknown
- *         component or a constraint that admits nothing;
+ *         component or a constraint with crossed ends;
  *         #OTAPRIO_E_SYNTAX; #OTAPRIO_E_NOMEM.
  * @since 0.1.0
  */
@@ -1094,7 +1139,10 @@ OTAPRIO_API int otaprio_catalog_impact(const otaprio_catalog *catalog,
  * @brief Devices that inherit a flaw: mark 1 when the device runs a flawed
  *        version of the component, mark 2 when it does not but runs a
  *        component version that a package hit by otaprio_catalog_impact()
- *        provides, 0 otherwise.
+ *        (mark 1 or 2) provides, 0 otherwise.
+ *
+ * A version provided only by packages that are not hit, such as the one a
+ * cure provides (see otaprio_catalog_impact()), marks no device.
  *
  * Counts by product family, build or region follow by feeding the marks
  * as the `include` column of otaprio_clusterer_add() with that attribute;

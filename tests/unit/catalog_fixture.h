@@ -288,7 +288,7 @@ typedef struct fx_fleet {
  *        bootloader modem os  app  carrier region enroll battery chg free
  *   d0   2          1.0   13  1.0  7       1      1      0.9     0   1e6
  *   d1   3          2.0   14  -    8       2      1      0.3     0   500
- * metered d2   4          3.0   15  2.0  9       9      0      0.2     1   1e9
+ *   d2   4          3.0   15  2.0  9       9      0      0.2     1   1e9
  *   d3   -          -     -   -    7       3      1      1.0     0   0
  *   d4   3          3.0   14  1.0  7       1      1      0.5     0   5000
  *   d5   3          2.0   14  1.0  7       1      1      0.9     0   1e6

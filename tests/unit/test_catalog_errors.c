@@ -230,12 +230,40 @@ static void packages(void **state)
     EXPECT(otaprio_catalog_add_package(b, &p, &id, diag), OTAPRIO_E_INVALID,
            "enrollments", -1);
     p.enrollment_count = 0;
+    /* OTAPRIO_CODE_UNKNOWN stands for a device's unknown value: it is in
+     * no package's list. The field names the list, the index the place. */
+    static const uint32_t with_unknown[] = {4, 5, OTAPRIO_CODE_UNKNOWN, 6};
+    static const char *const list_fields[] = {"carriers", "regions",
+                                              "denied_regions", "enrollments"};
+    for (int l = 0; l < 4; l++) {
+        otaprio_package q = p;
+        const uint32_t **list = l == 0   ? &q.carriers
+                                : l == 1 ? &q.regions
+                                : l == 2 ? &q.denied_regions
+                                         : &q.enrollments;
+        size_t *count = l == 0   ? &q.carrier_count
+                        : l == 1 ? &q.region_count
+                        : l == 2 ? &q.denied_region_count
+                                 : &q.enrollment_count;
+        *list = with_unknown;
+        *count = COUNT(with_unknown);
+        EXPECT(otaprio_catalog_add_package(b, &q, &id, diag), OTAPRIO_E_RANGE,
+               list_fields[l], 2);
+        /* Up to the unknown code, the list is fine. */
+        *count = 2;
+        q.name = list_fields[l];
+        q.name_length = strlen(q.name);
+        uint32_t fine = 99;
+        assert_int_equal(otaprio_catalog_add_package(b, &q, &fine, NULL),
+                         OTAPRIO_OK);
+        assert_int_equal(fine, (uint32_t)l);
+    }
     assert_int_equal(id, 99);
     assert_int_equal(otaprio_catalog_add_package(b, &p, &id, NULL), OTAPRIO_OK);
-    assert_int_equal(id, 0);
+    assert_int_equal(id, 4);
     EXPECT(otaprio_catalog_add_package(b, &p, &id, diag), OTAPRIO_E_DUPLICATE,
-           "name", 0);
-    assert_int_equal(id, 0);
+           "name", 4);
+    assert_int_equal(id, 4);
     /* A newer caller's struct: a zero tail is fine, anything else is a
      * setting this library cannot honour. */
     struct {
@@ -248,12 +276,12 @@ static void packages(void **state)
     newer.known.name_length = 5;
     assert_int_equal(otaprio_catalog_add_package(b, &newer.known, &id, NULL),
                      OTAPRIO_OK);
-    assert_int_equal(id, 1);
+    assert_int_equal(id, 5);
     newer.known.name = "os-16";
     newer.from_the_future = 1;
     EXPECT(otaprio_catalog_add_package(b, &newer.known, &id, diag),
            OTAPRIO_E_STRUCT_SIZE, "size", -1);
-    assert_int_equal(id, 1);
+    assert_int_equal(id, 5);
     assert_int_equal((otaprio_package_init)(NULL, sizeof p), OTAPRIO_E_INVALID);
     assert_int_equal((otaprio_package_init)(&p, 4), OTAPRIO_E_STRUCT_SIZE);
     otaprio_device_state s;

@@ -9,13 +9,19 @@ varied spellings ("v2", "02.0") so that the C side must intern by value.
 For each catalog the reference computes:
 
 - the package graph: p -> q when q requires a component version p provides
-  and no package other than q provides a lower version the requirement
-  admits, every such p of that lowest version;
+  and no package, q included, provides a lower version the requirement
+  admits, every such p of that lowest version; none when q itself provides
+  that lowest version;
 - the release order: Kahn's algorithm with a first-in first-out queue
   seeded with the sources in ascending order, or a cycle;
-- the impact of one flaw: packages hit directly, and those reached from
-  them along the graph;
-- every device's block mask and first failing relation for every package;
+- the impact of one flaw: packages hit directly (they provide a flawed
+  version, or require the component with a constraint admitting a flawed
+  version the catalog knows and do not provide the component), and those
+  reached from them along the graph without passing through a package that
+  provides the component at a version outside the flaw (a cure);
+- every device's block mask and first failing relation for every package,
+  some devices with unknown carrier, region or enrollment codes
+  (0xFFFFFFFF, OTAPRIO_CODE_UNKNOWN), which fail rules on them;
 - every device's update path to every package: all valid package
   sequences up to MAX_STEPS long are enumerated and the best by (steps,
   download bytes, ids) kept; when there is none, a search over states
@@ -42,6 +48,7 @@ MAX_RELATIONS = 4
 MAX_DEVICES = 4
 MAX_STEPS = 4
 NONE = None
+UNKNOWN = 0xFFFFFFFF  # OTAPRIO_CODE_UNKNOWN
 
 REQUIRES, PROVIDES, CONFLICTS = 0, 1, 2
 REQUIREMENT, CONFLICT, CARRIER, REGION, LEGAL, ENROLLMENT, BATTERY, \
@@ -213,9 +220,9 @@ def make_catalog(rng):
     for _ in range(ndev):
         cat.devices.append({
             "versions": [oldest_or_any(c) for c in range(ncomp)],
-            "carrier": rng.choice([1, 2, 3]),
-            "region": rng.choice([1, 2, 3]),
-            "enrollment": rng.choice([0, 1]),
+            "carrier": rng.choice([1, 2, 3, 1, 2, 3, UNKNOWN]),
+            "region": rng.choice([1, 2, 3, 1, 2, 3, UNKNOWN]),
+            "enrollment": rng.choice([0, 1, 0, 1, UNKNOWN]),
             "battery": rng.choice([0.25, 0.5, 0.75, 1.0]),
             "charging": rng.choice([0, 1]),
             "free": rng.choice([0, 500, 5000, 5000, 5000]),
@@ -251,14 +258,16 @@ def edges_of(cat):
             if kind != REQUIRES:
                 continue
             offers = [(key(value), p)
-                      for p, other in enumerate(cat.packages) if p != q
+                      for p, other in enumerate(cat.packages)
                       for k2, c2, value, _, _ in other["relations"]
                       if k2 == PROVIDES and c2 == c and
                       constraint.admits(value)]
             if not offers:
                 continue
             lowest = min(v for v, _ in offers)
-            edges.update((p, q) for v, p in offers if v == lowest)
+            firsts = {p for v, p in offers if v == lowest}
+            if q not in firsts:
+                edges.update((p, q) for p in firsts)
     return sorted(edges)
 
 
@@ -283,19 +292,29 @@ def impact(cat, edges):
               if cat.flaw.admits(v)}
     direct = set()
     for p, pkg in enumerate(cat.packages):
+        provides_it = any(kind == PROVIDES and comp == c
+                          for kind, comp, _, _, _ in pkg["relations"])
         for kind, comp, value, constraint, _ in pkg["relations"]:
             if comp != c:
                 continue
             if kind == PROVIDES and cat.flaw.admits(value):
                 direct.add(p)
-            if kind == REQUIRES and any(constraint.admits(v) for v in flawed):
+            if (kind == REQUIRES and not provides_it and
+                    any(constraint.admits(v) for v in flawed)):
                 direct.add(p)
+    # A package providing the component at a version outside the flaw
+    # cures it: the walk does not go through it.
+    cures = set()
+    for p, pkg in enumerate(cat.packages):
+        for kind, comp, value, _, _ in pkg["relations"]:
+            if kind == PROVIDES and comp == c and not cat.flaw.admits(value):
+                cures.add(p)
     reached = set(direct)
     frontier = list(direct)
     while frontier:
         u = frontier.pop()
         for a, b in edges:
-            if a == u and b not in reached:
+            if a == u and b not in reached and b not in cures:
                 reached.add(b)
                 frontier.append(b)
     return [1 if p in direct else 2 if p in reached else 0
@@ -318,7 +337,9 @@ def predicates(pkg, dev):
         blocks |= CARRIER
     if pkg["regions"] and dev["region"] not in pkg["regions"]:
         blocks |= REGION
-    if pkg["denied"] and dev["region"] in pkg["denied"]:
+    # An unknown code is in no list; an unknown region is denied.
+    if pkg["denied"] and (dev["region"] in pkg["denied"] or
+                          dev["region"] == UNKNOWN):
         blocks |= LEGAL
     if pkg["enrollments"] and dev["enrollment"] not in pkg["enrollments"]:
         blocks |= ENROLLMENT
@@ -473,7 +494,8 @@ def render_catalog(cat, index):
                 for d in cat.devices], MAX_DEVICES)
         for c in range(len(cat.values))) + "},")
     for column in ("carrier", "region", "enrollment"):
-        out.append("     " + c_list([d[column] for d in cat.devices],
+        out.append("     " + c_list(["CV_UNKNOWN" if d[column] == UNKNOWN
+                                     else d[column] for d in cat.devices],
                                     MAX_DEVICES) + ",")
     out.append("     " + c_list(["%sf" % repr(d["battery"])
                                  for d in cat.devices], MAX_DEVICES) + ",")
@@ -521,6 +543,7 @@ HEADER = """\
 
 #define CV_NONE UINT32_MAX
 #define CV_NO UINT32_MAX
+#define CV_UNKNOWN UINT32_MAX /* OTAPRIO_CODE_UNKNOWN */
 
 enum {
     CV_COMPONENTS = %d,
