@@ -91,7 +91,8 @@ typedef struct bench_def {
      * Returns 0, or non-zero after printing why to stderr and releasing
      * whatever it had built. */
     int (*setup)(uint64_t seed, size_t n, void **state);
-    /* Timed: the library operation, once. Returns its otaprio status. */
+    /* Timed: the library operation, once. Returns its otaprio status.
+     * NULL for a bench of operations (op_count below). */
     int (*run)(void *state);
     /* Untimed, after the last run: digests every output array. */
     int (*digest)(const void *state, bench_digest *digest);
@@ -102,6 +103,21 @@ typedef struct bench_def {
      * median of the timed runs. Returns 0, or non-zero after printing why
      * to stderr. */
     int (*extras)(void *state, double median_ms, bench_extras *extras);
+
+    /* A bench of several operations (a graph's build, order, reach...)
+     * sets op_count > 0 and op_run instead of run. Each repetition then
+     * runs every operation once, in order, each timed alone, so that the
+     * operations share the machine's noise; a repetition's time is the sum
+     * of its operations'. */
+    size_t op_count;
+    /* op_count names, [a-z0-9_]+: keys of the JSON line's "ops" object. */
+    const char *const *op_names;
+    /* Optional. Untimed, before each timed op_run: whatever the operation
+     * needs fresh (releasing the previous run's result, for one). Returns
+     * 0, or non-zero after printing why to stderr. */
+    int (*op_prepare)(void *state, size_t op);
+    /* Timed: operation `op` once. Returns its otaprio status. */
+    int (*op_run)(void *state, size_t op);
 } bench_def;
 
 /* One declaration per benchmark, from the generated list. */
@@ -121,9 +137,16 @@ const bench_def *bench_find(const char *name);
  * Runs `def->run(state)` `reps` times, writing each wall time in
  * milliseconds (CLOCK_MONOTONIC) to samples_ms[i]. Stops at the first
  * non-zero status and returns it.
+ *
+ * For a bench of operations (op_count > 0), runs `reps` repetitions of
+ * every operation instead: operation k's time in repetition i goes to
+ * op_samples_ms[k * reps + i] (reps * op_count values), and samples_ms[i]
+ * is the sum of repetition i's. A failing op_prepare stops it with
+ * BENCH_E_PREPARE, a value no otaprio status takes.
  */
+#define BENCH_E_PREPARE (-1000)
 int bench_measure(const bench_def *def, void *state, size_t reps,
-                  double *samples_ms);
+                  double *samples_ms, double *op_samples_ms);
 
 /* Median of `count` >= 1 samples (mean of the middle two when even), like
  * Python's statistics.median. Sorts a copy in `scratch` (`count` doubles),
@@ -153,6 +176,10 @@ typedef struct bench_result {
     size_t reps;
     const double *samples_ms; /* reps samples, in the order taken */
     double median_ms;
+    /* def->op_count * reps samples, by operation (bench_measure), or
+     * NULL; op_medians_ms: each operation's median. */
+    const double *op_samples_ms;
+    const double *op_medians_ms;
     const bench_digest *digest;
     const bench_extras *extras; /* count 0: no "extra" object */
 } bench_result;

@@ -103,15 +103,20 @@ static int parse_options(int argc, char **argv, options *opts)
 /* Times, digests and reports a benchmark whose input is built. Returns the
  * exit status. */
 static int measure_and_report(const options *opts, void *state, double *samples,
-                              double *scratch)
+                              double *scratch, double *op_samples,
+                              double *op_medians)
 {
     const bench_def *def = opts->def;
-    int status = bench_measure(def, state, opts->reps, samples);
+    int status = bench_measure(def, state, opts->reps, samples, op_samples);
     if (status != 0) {
         fprintf(stderr, "otaprio-bench: %s: %s\n", def->name,
-                otaprio_strerror(status));
+                status == BENCH_E_PREPARE ? "preparing an operation failed"
+                                          : otaprio_strerror(status));
         return 1;
     }
+    for (size_t op = 0; op < def->op_count; op++)
+        op_medians[op] =
+            bench_median(op_samples + op * opts->reps, opts->reps, scratch);
     bench_digest digest = {0};
     if (def->digest(state, &digest) != 0) {
         fprintf(stderr, "otaprio-bench: %s: digest failed\n", def->name);
@@ -130,6 +135,8 @@ static int measure_and_report(const options *opts, void *state, double *samples,
         .reps = opts->reps,
         .samples_ms = samples,
         .median_ms = median_ms,
+        .op_samples_ms = def->op_count > 0 ? op_samples : NULL,
+        .op_medians_ms = def->op_count > 0 ? op_medians : NULL,
         .digest = &digest,
         .extras = &extras,
     };
@@ -143,15 +150,23 @@ static int measure_and_report(const options *opts, void *state, double *samples,
 static int run_bench(const options *opts)
 {
     int exit_status = 1;
+    /* At least one of each: malloc(0) may return NULL. */
+    size_t ops = opts->def->op_count > 0 ? opts->def->op_count : 1;
     double *samples = malloc(opts->reps * sizeof *samples);
     double *scratch = malloc(opts->reps * sizeof *scratch);
+    double *op_samples = malloc(ops * opts->reps * sizeof *op_samples);
+    double *op_medians = malloc(ops * sizeof *op_medians);
     void *state = NULL;
-    if (samples == NULL || scratch == NULL) {
+    if (samples == NULL || scratch == NULL || op_samples == NULL ||
+        op_medians == NULL) {
         fprintf(stderr, "otaprio-bench: out of memory\n");
     } else if (opts->def->setup(opts->seed, opts->n, &state) == 0) {
-        exit_status = measure_and_report(opts, state, samples, scratch);
+        exit_status = measure_and_report(opts, state, samples, scratch,
+                                         op_samples, op_medians);
         opts->def->teardown(state);
     }
+    free(op_medians);
+    free(op_samples);
     free(scratch);
     free(samples);
     return exit_status;

@@ -81,7 +81,25 @@ int bench_report(const bench_result *result)
     printf(",\"median_ms\":%.6f,\"samples_ms\":[", result->median_ms);
     for (size_t i = 0; i < result->reps; i++)
         printf("%s%.6f", i != 0 ? "," : "", result->samples_ms[i]);
-    printf("],\"checksum\":{");
+    putchar(']');
+    if (result->op_samples_ms != NULL) {
+        /* Per operation: "ops":{"name":{"median_ms":..,"samples_ms":[..]}} */
+        const bench_def *def = result->def;
+        printf(",\"ops\":{");
+        for (size_t op = 0; op < def->op_count; op++) {
+            if (op != 0)
+                putchar(',');
+            json_string(def->op_names[op]);
+            printf(":{\"median_ms\":%.6f,\"samples_ms\":[",
+                   result->op_medians_ms[op]);
+            for (size_t i = 0; i < result->reps; i++)
+                printf("%s%.6f", i != 0 ? "," : "",
+                       result->op_samples_ms[op * result->reps + i]);
+            printf("]}");
+        }
+        putchar('}');
+    }
+    printf(",\"checksum\":{");
     for (size_t i = 0; i < result->digest->count; i++) {
         const bench_digest_entry *entry = &result->digest->entries[i];
         if (i != 0)

@@ -29,6 +29,8 @@ optionally:
 - VARIANTS, {name: function(state) -> outputs}: other ways to compute the
   same outputs from the same state, timed like compute and reported (time,
   ratio, agreement) in peer_variants; each must agree with ours too;
+- QUICK_N, the n of --quick for this benchmark when --n is not given
+  (default 100,000), for a peer too slow to run quickly at that size;
 - FULL_PEER_REPS, its number of timed runs in a full run when
   --peer-reps is not given (default 5: right for a peer of seconds per
   run; a faster, noisier one wants more);
@@ -39,6 +41,25 @@ optionally:
   on one thread, so the single-threaded time is the headline peer_ms and
   ratio (peer_threads, peer_headline say so); the default pool's figures
   are in peer_default_threads. Both outputs must match ours.
+
+A benchmark of several operations (otaprio-bench's JSON line has "ops":
+{name: {median_ms, samples_ms}}, e.g. a graph's build, order, reach)
+pairs with a peer module that provides, instead of compute:
+- OPS, {op name: (setup(state) -> arg, timed(state, arg) -> raw)}, one
+  entry per operation of ours, under the same names; a name "op:variant"
+  is another way to compute op's outputs, timed and checked like it. Each
+  repetition runs every entry once, in order; setup is untimed (a fresh
+  input, say), and raw (a dict) is kept for the check;
+- canonical(state, raw) -> {output name: NumPy array}, untimed: the raw
+  answers of all operations, merged, as the arrays to digest;
+- optionally EXTERNAL_PEERS, {label: executable}: compiled peers built
+  beside otaprio-bench, run as `EXE --n N --reps R --seed S` (R: ours'
+  repetitions), each printing one JSON line with "peer", "ops" and
+  "checksum" like ours, and optionally "variants_agree", {op:variant:
+  whether its answer equals its base operation's}. One that was not
+  built is reported as such.
+The record then has "ops": per operation our median, each peer's, the
+ratios, and each variant's; "peers_matched" says which peers agreed.
 """
 
 import os
@@ -122,6 +143,13 @@ def time_compute(compute, state, reps: int) -> dict:
     return {"samples_ms": samples, "checksum": digest(outputs)}
 
 
+def provenance(ours: dict, host: dict) -> dict:
+    """Where a record's numbers come from: the input seed, the library
+    version, the machine and the environment variables unset for peers."""
+    return {"seed": ours["seed"], "library": ours["library"],
+            "machine": host, "unset_env": UNSET_ENV}
+
+
 def time_peer(peer, seed: int, n: int, reps: int, ours_extra: dict) -> dict:
     """Times peer.compute, then each of peer.VARIANTS, on the peer's input
     for (seed, n). Returns samples_ms and checksum (of compute), variants
@@ -183,6 +211,191 @@ def blas_threads(blas: list | None) -> int | None:
     return counts.pop() if len(counts) == 1 else None
 
 
+def time_ops(peer, state, reps: int) -> dict:
+    """Times each of peer.OPS reps times, alternating within a
+    repetition: {"samples_ms": {op: [...]}, "raw": {op: last raw}}."""
+    samples = {op: [] for op in peer.OPS}
+    raw = {}
+    for _ in range(reps):
+        for op, (setup, timed) in peer.OPS.items():
+            raw[op] = None  # free the last answer outside the timed region
+            arg = setup(state)
+            start = time.perf_counter_ns()
+            raw[op] = timed(state, arg)
+            samples[op].append((time.perf_counter_ns() - start) / 1e6)
+            arg = None
+    return {"samples_ms": samples, "raw": raw}
+
+
+def variants_of(names) -> dict:
+    """{base op: [variant op names]} of names like "op" and "op:v"."""
+    found = {}
+    for op in names:
+        base, _, _ = op.partition(":")
+        found.setdefault(base, [])
+        if op != base:
+            found[base].append(op)
+    return found
+
+
+def ratio(peer_ms: float, ours_ms: float):
+    return round(peer_ms / ours_ms, 2) if ours_ms > 0 else None
+
+
+def op_figures(ours_ops: dict, peer_samples: dict, reps_label: str) -> dict:
+    """Per base operation: the peer's median and ratio, and each
+    variant's; best_* is the fastest of them (the peer's best shot)."""
+    figures = {}
+    for base, variants in variants_of(peer_samples).items():
+        ours_ms = ours_ops[base]["median_ms"]
+        peer_ms = statistics.median(peer_samples[base])
+        entry = {"peer_ms": round(peer_ms, 3), "ratio": ratio(peer_ms, ours_ms),
+                 reps_label: [round(x, 3) for x in peer_samples[base]]}
+        best = peer_ms
+        if variants:
+            entry["variants"] = {}
+            for op in variants:
+                ms = statistics.median(peer_samples[op])
+                best = min(best, ms)
+                entry["variants"][op.partition(":")[2]] = {
+                    "peer_ms": round(ms, 3), "ratio": ratio(ms, ours_ms),
+                    reps_label: [round(x, 3) for x in peer_samples[op]]}
+        entry["best_peer_ms"] = round(best, 3)
+        entry["best_ratio"] = ratio(best, ours_ms)
+        figures[base] = entry
+    return figures
+
+
+def run_external(exe: str, n: int, seed: int, reps: int) -> dict:
+    """Runs a compiled peer and returns its JSON line."""
+    command = [exe, "--n", str(n), "--reps", str(reps), "--seed", str(seed)]
+    proc = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise RunError(f"{' '.join(command)} exited {proc.returncode}")
+    try:
+        line = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as e:
+        raise RunError(f"{exe} printed no JSON line: {e}") from e
+    missing = [f for f in ("peer", "ops", "checksum") if f not in line]
+    if missing:
+        raise RunError(f"{exe}: JSON line lacks {missing}")
+    return line
+
+
+def run_ops_bench(name: str, peer, ours: dict, args, host: dict) -> dict:
+    """run_bench for a benchmark of operations: ours, the Python peer
+    and every compiled peer, per operation."""
+    n = ours["n"]
+    seed = int(ours["seed"], 16)
+    peer_seed = seed ^ 1 if args.self_check else seed
+    ours_ops = ours["ops"]
+    peer_ops = variants_of(getattr(peer, "OPS", {}))
+    if set(peer_ops) != set(ours_ops):
+        raise RunError(f"bench {name}: peer_{name}.OPS has {sorted(peer_ops)}"
+                       f", ours has {sorted(ours_ops)}")
+    peer_reps = args.peer_reps or getattr(peer, "FULL_PEER_REPS",
+                                          FULL_PEER_REPS)
+    state = peer.prepare(peer_seed, n)
+    timed = time_ops(peer, state, peer_reps)
+    ours_sums = ours["checksum"]
+
+    def sums_with(op=None) -> dict:
+        """Digests of the base operations' answers, with variant op's
+        answers in place of its base's."""
+        raw = {}
+        for base in peer_ops:
+            raw.update(timed["raw"][base])
+        if op is not None:
+            raw.update(timed["raw"][op])
+        return digest(peer.canonical(state, raw))
+
+    peer_sums = sums_with()
+    peers_matched = {"python": peer_sums == ours_sums}
+    variant_sums = {op: sums_with(op) for ops in peer_ops.values()
+                    for op in ops}
+    for op, sums in variant_sums.items():
+        peers_matched["python " + op] = sums == ours_sums
+    info = peer.describe(state) if hasattr(peer, "describe") else None
+    del state, timed["raw"]
+
+    samples = timed["samples_ms"]
+    peer_totals = [sum(samples[op][i] for op in peer_ops)
+                   for i in range(peer_reps)]
+    ours_ms = ours["median_ms"]
+    peer_ms = statistics.median(peer_totals)
+    figures = op_figures(ours_ops, samples, "peer_samples_ms")
+    ops = {}
+    for op in ours_ops:
+        ops[op] = {"ours_ms": round(ours_ops[op]["median_ms"], 3),
+                   "ours_samples_ms": ours_ops[op]["samples_ms"],
+                   "peer": figures[op]}
+
+    external = {}
+    for label, exe_name in getattr(peer, "EXTERNAL_PEERS", {}).items():
+        exe = os.path.join(os.path.dirname(os.path.abspath(args.bench_exe)),
+                           exe_name)
+        if not os.path.exists(exe):
+            external[label] = {"built": False, "executable": exe_name}
+            continue
+        line = run_external(exe, n, peer_seed, args.reps)
+        if set(variants_of(line["ops"])) != set(ours_ops):
+            raise RunError(f"{exe_name} has operations "
+                           f"{sorted(line['ops'])}, ours {sorted(ours_ops)}")
+        ext_samples = {op: v["samples_ms"] for op, v in line["ops"].items()}
+        ext_figures = op_figures(ours_ops, ext_samples, "samples_ms")
+        for op in ours_ops:
+            ops[op][label] = ext_figures[op]
+        totals = [sum(ext_samples[op][i] for op in ours_ops)
+                  for i in range(len(ext_samples[next(iter(ours_ops))]))]
+        ext_ms = statistics.median(totals)
+        peers_matched[label] = line["checksum"] == ours_sums
+        # A compiled peer checks its variants against its own base answers.
+        for op, agrees in line.get("variants_agree", {}).items():
+            peers_matched[f"{label} {op}"] = peers_matched[label] and agrees
+        external[label] = {
+            "built": True, "peer": line["peer"], "peer_ms": round(ext_ms, 3),
+            "ratio": ratio(ext_ms, ours_ms), "match": peers_matched[label],
+            "checksum": line["checksum"], "compiler": line.get("compiler"),
+            "extra": line.get("extra", {})}
+
+    match = all(peers_matched.values())
+    record = {
+        "bench": name,
+        "n": n,
+        "ours_ms": round(ours_ms, 3),
+        "peer": peer.PEER,
+        "peer_ms": round(peer_ms, 3),
+        "ratio": ratio(peer_ms, ours_ms),
+        "compiler": ours["compiler"],
+        "unit": ours["unit"],
+        "ops": ops,
+        "external_peers": external,
+        "reps": ours["reps"],
+        "peer_reps": peer_reps,
+        "ours_samples_ms": ours["samples_ms"],
+        "peer_samples_ms": [round(x, 3) for x in peer_totals],
+        "match": match,
+        "peers_matched": peers_matched,
+        "checked_n": n,
+        "checksum": ours_sums,
+        "peer_checksum": peer_sums,
+        **provenance(ours, host),
+    }
+    if "extra" in ours:
+        record["ours_extra"] = ours["extra"]
+    if info is not None:
+        record["peer_info"] = info
+    if not match:
+        sums = [peer_sums, *variant_sums.values(),
+                *(e["checksum"] for e in external.values() if e["built"])]
+        record["mismatched"] = sorted({
+            k for other in sums for k in set(ours_sums) | set(other)
+            if ours_sums.get(k) != other.get(k)})
+    if args.self_check:
+        record["self_check"] = True
+    return record
+
+
 def run_bench(name: str, args, host: dict) -> dict:
     try:
         peer = importlib.import_module("peer_" + name)
@@ -190,11 +403,16 @@ def run_bench(name: str, args, host: dict) -> dict:
         raise RunError(f"bench {name}: cannot import bench/peer_{name}.py: "
                        f"{e}") from e
     ours_args = [name, "--reps", str(args.reps)]
-    if args.n is not None:
-        ours_args += ["--n", str(args.n)]
+    n = args.n
+    if args.quick and not args.n_given:
+        n = getattr(peer, "QUICK_N", n)
+    if n is not None:
+        ours_args += ["--n", str(n)]
     if args.seed is not None:
         ours_args += ["--seed", str(args.seed)]
     ours = run_ours(args.bench_exe, ours_args)
+    if "ops" in ours:
+        return run_ops_bench(name, peer, ours, args, host)
     n = ours["n"]
     seed = int(ours["seed"], 16)
 
@@ -246,10 +464,7 @@ def run_bench(name: str, args, host: dict) -> dict:
         "checked_n": peer_n,  # the checksums are of the input for checked_n
         "checksum": ours_sums,
         "peer_checksum": peer_sums,
-        "seed": ours["seed"],
-        "library": ours["library"],
-        "machine": host,
-        "unset_env": UNSET_ENV,
+        **provenance(ours, host),
     }
     if "extra" in ours:
         record["ours_extra"] = ours_extra
@@ -285,6 +500,7 @@ def run_bench(name: str, args, host: dict) -> dict:
                 k: summary(v) for k, v in default["variants"].items()}
     match = all(sums == ours_sums for sums in checked)
     record["match"] = match
+    record["peers_matched"] = {"python": match}
     if not match:
         record["mismatched"] = sorted({
             k for sums in checked for k in set(ours_sums) | set(sums)
@@ -300,8 +516,8 @@ def parse_args(argv):
     p.add_argument("--bench-exe", required=True,
                    help="path of the built otaprio-bench")
     p.add_argument("--quick", action="store_true",
-                   help=f"n={QUICK_N}, {QUICK_REPS} reps: a smoke run for "
-                        "the test suite")
+                   help=f"n={QUICK_N} (or the peer's QUICK_N), "
+                        f"{QUICK_REPS} reps: a smoke run for the test suite")
     p.add_argument("--n", type=int, help="units of input (default: the "
                    "bench's full size, or the quick size)")
     p.add_argument("--reps", type=int, help="timed runs of ours "
@@ -318,6 +534,7 @@ def parse_args(argv):
                    help="perturb each peer's input and succeed only if every "
                         "benchmark reports the disagreement")
     args = p.parse_args(argv)
+    args.n_given = args.n is not None
     defaults = {"n": QUICK_N, "reps": QUICK_REPS, "peer_reps": QUICK_REPS}
     if not args.quick:
         defaults = {"reps": FULL_REPS}  # peer_reps: per peer, in run_bench
@@ -350,8 +567,10 @@ def main(argv) -> int:
             if blas is not None:
                 record["numpy_blas"] = blas
             print(json.dumps(record), flush=True)
-            # A self-check wants a mismatch; a real run wants none.
-            if record["match"] == args.self_check:
+            # A self-check wants every peer to disagree; a real run wants
+            # every peer to agree.
+            agreed = record["peers_matched"].values()
+            if any(agreed) if args.self_check else not all(agreed):
                 failed.append(name)
     except (RunError, OSError) as e:  # a peer's own bug keeps its traceback
         print(f"run.py: {e}", file=sys.stderr)

@@ -20,6 +20,7 @@ packages=(
     meson ninja-build pkg-config gcc g++ binutils
     clang libclang-rt-14-dev clang-format
     libxxhash-dev libcmocka-dev libjansson-dev libcsv-dev
+    libboost-graph-dev
     doxygen abigail-tools gcovr
     python3 python3-venv
 )
