@@ -124,8 +124,10 @@ static inline int otaprio__walk_neighbours(otaprio__walk *walk, uint32_t node,
  */
 #if defined(__GNUC__)
 #define OTAPRIO__PREFETCH(address) __builtin_prefetch((address), 0, 3)
+#define OTAPRIO__PREFETCH_WRITE(address) __builtin_prefetch((address), 1, 3)
 #else
 #define OTAPRIO__PREFETCH(address) ((void)(address))
+#define OTAPRIO__PREFETCH_WRITE(address) ((void)(address))
 #endif
 
 static inline void otaprio__walk_prefetch_row(const otaprio__walk *walk,

@@ -5,11 +5,11 @@
  * otaprio_graph_order() and otaprio_graph_find_cycle() always agree.
  *
  * Memory. Order: in-degrees left and the queue, 4 * node_count bytes each
- * (8 * node_count); on a cycle they are freed before the search starts.
- * Cycle search: the path's nodes and edge cursors, 4 * node_count bytes
- * each, and two bitmaps of node_count / 8 bytes (about 8.25 * node_count),
- * plus, for a wrapped graph, the not yet visited successors of the nodes
- * on the path.
+ * (8 * node_count, and one spare queue slot); on a cycle they are freed before
+ * the search starts. Cycle search: the path's nodes and edge cursors, 4 *
+ * node_count bytes each, and two bitmaps of node_count / 8 bytes (about 8.25 *
+ * node_count), plus, for a wrapped graph, the not yet visited successors of the
+ * nodes on the path.
  */
 #include <stdio.h>
 #include <string.h>
@@ -259,6 +259,49 @@ static int kahn(otaprio__walk *walk, uint32_t n, uint32_t *left,
     return OTAPRIO_OK;
 }
 
+/*
+ * kahn() over a built graph's rows, the same order faster. A thin graph
+ * keeps only a few nodes queued (a long window DAG about 12), so a
+ * prefetch a fixed distance ahead seldom has anything to fetch: a node's
+ * row is prefetched as it is queued, and the ids and successors' counters
+ * of the nodes just ahead as far as the queue goes. Counts of a built
+ * graph are exact, so nothing is checked, and the push is branch-free
+ * (whether a count reaches 0 is a coin toss): `queue` has a spare slot
+ * for the write past its end. Returns the number of nodes placed.
+ */
+static uint32_t kahn_rows(const uint32_t *rows, const uint32_t *ids, uint32_t n,
+                          uint32_t *left, uint32_t *queue)
+{
+    uint32_t tail = 0;
+    for (uint32_t v = 0; v < n; v++)
+        if (left[v] == 0)
+            queue[tail++] = v;
+    for (uint32_t head = 0; head < tail; head++) {
+        uint32_t ahead = tail - head - 1;
+        if (ahead >= ROW_AHEAD)
+            OTAPRIO__PREFETCH(rows + queue[head + ROW_AHEAD]);
+        if (ahead > IDS_AHEAD)
+            ahead = IDS_AHEAD;
+        if (ahead > 0) {
+            OTAPRIO__PREFETCH(ids + rows[queue[head + ahead]]);
+            uint32_t near = queue[head + (ahead < 3 ? ahead : 3)];
+            for (uint32_t p = rows[near], e = rows[near + 1]; p < e; p++)
+                OTAPRIO__PREFETCH_WRITE(left + ids[p]);
+        }
+        uint32_t u = queue[head];
+        bool short_queue = tail - head < ROW_AHEAD;
+        for (uint32_t p = rows[u], e = rows[u + 1]; p < e; p++) {
+            uint32_t v = ids[p], now = left[v] - 1;
+            left[v] = now;
+            queue[tail] = v;
+            tail += now == 0;
+            if (short_queue)
+                OTAPRIO__PREFETCH(rows + v);
+        }
+    }
+    return tail;
+}
+
 int otaprio_graph_order(const otaprio_graph *graph, uint32_t *order,
                         otaprio_diag *diag)
 {
@@ -275,7 +318,8 @@ int otaprio_graph_order(const otaprio_graph *graph, uint32_t *order,
     uint32_t *left = NULL, *queue = NULL, placed = 0;
     int status = otaprio__ids_alloc(mem, n, "in-degrees", &left, diag);
     if (status == OTAPRIO_OK)
-        status = otaprio__ids_alloc(mem, n, "the order queue", &queue, diag);
+        status = otaprio__ids_alloc(mem, (size_t)n + 1, "the order queue",
+                                    &queue, diag);
     if (status == OTAPRIO_OK) {
         if (!graph->wrapped) {
             const uint32_t *rows = graph->rows[OTAPRIO__BACKWARD];
@@ -285,7 +329,10 @@ int otaprio_graph_order(const otaprio_graph *graph, uint32_t *order,
             status = count_in_degrees(&walk, n, left, diag);
         }
     }
-    if (status == OTAPRIO_OK)
+    if (status == OTAPRIO_OK && !graph->wrapped)
+        placed = kahn_rows(graph->rows[OTAPRIO__FORWARD],
+                           graph->ids[OTAPRIO__FORWARD], n, left, queue);
+    else if (status == OTAPRIO_OK)
         status = kahn(&walk, n, left, queue, &placed, diag);
     if (status == OTAPRIO_OK && placed == n)
         memcpy(order, queue, (size_t)n * sizeof *order);
