@@ -214,6 +214,25 @@ static inline void otaprio__bit_clear(uint64_t *bitmap, uint32_t bit)
 
 /* Allocates `count` uint32s (uninitialised); OTAPRIO_E_NOMEM with a
  * message naming `what` on failure. */
+/* ---- Kahn's algorithm (graph_order.c), shared with graph_scc.c -------- */
+
+/* Each node's number of incoming edges, from the backward rows of a built
+ * graph or counted through a wrapped graph's successors (a repeated
+ * neighbour counts each time). `degree` holds node_count entries. */
+OTAPRIO__NODISCARD int otaprio__in_degrees(const otaprio_graph *graph,
+                                           otaprio__walk *walk,
+                                           uint32_t *degree,
+                                           otaprio_diag *diag);
+
+/* Kahn's algorithm from in-degrees `left` (consumed): the nodes whose
+ * predecessors all come first, in first-in first-out order from the
+ * sources in ascending id order, into `queue` (node_count + 1 entries);
+ * `*placed` receives how many (node_count exactly when acyclic). */
+OTAPRIO__NODISCARD int otaprio__kahn(const otaprio_graph *graph,
+                                     otaprio__walk *walk, uint32_t *left,
+                                     uint32_t *queue, uint32_t *placed,
+                                     otaprio_diag *diag);
+
 OTAPRIO__NODISCARD int otaprio__ids_alloc(const otaprio__mem *mem, size_t count,
                                           const char *what, uint32_t **out,
                                           otaprio_diag *diag);

@@ -302,6 +302,30 @@ static uint32_t kahn_rows(const uint32_t *rows, const uint32_t *ids, uint32_t n,
     return tail;
 }
 
+int otaprio__in_degrees(const otaprio_graph *graph, otaprio__walk *walk,
+                        uint32_t *degree, otaprio_diag *diag)
+{
+    uint32_t n = graph->node_count;
+    if (graph->wrapped)
+        return count_in_degrees(walk, n, degree, diag);
+    const uint32_t *rows = graph->rows[OTAPRIO__BACKWARD];
+    for (uint32_t v = 0; v < n; v++)
+        degree[v] = rows[v + 1] - rows[v];
+    return OTAPRIO_OK;
+}
+
+int otaprio__kahn(const otaprio_graph *graph, otaprio__walk *walk,
+                  uint32_t *left, uint32_t *queue, uint32_t *placed,
+                  otaprio_diag *diag)
+{
+    if (graph->wrapped)
+        return kahn(walk, graph->node_count, left, queue, placed, diag);
+    *placed =
+        kahn_rows(graph->rows[OTAPRIO__FORWARD], graph->ids[OTAPRIO__FORWARD],
+                  graph->node_count, left, queue);
+    return OTAPRIO_OK;
+}
+
 int otaprio_graph_order(const otaprio_graph *graph, uint32_t *order,
                         otaprio_diag *diag)
 {
@@ -320,20 +344,10 @@ int otaprio_graph_order(const otaprio_graph *graph, uint32_t *order,
     if (status == OTAPRIO_OK)
         status = otaprio__ids_alloc(mem, (size_t)n + 1, "the order queue",
                                     &queue, diag);
-    if (status == OTAPRIO_OK) {
-        if (!graph->wrapped) {
-            const uint32_t *rows = graph->rows[OTAPRIO__BACKWARD];
-            for (uint32_t v = 0; v < n; v++)
-                left[v] = rows[v + 1] - rows[v];
-        } else {
-            status = count_in_degrees(&walk, n, left, diag);
-        }
-    }
-    if (status == OTAPRIO_OK && !graph->wrapped)
-        placed = kahn_rows(graph->rows[OTAPRIO__FORWARD],
-                           graph->ids[OTAPRIO__FORWARD], n, left, queue);
-    else if (status == OTAPRIO_OK)
-        status = kahn(&walk, n, left, queue, &placed, diag);
+    if (status == OTAPRIO_OK)
+        status = otaprio__in_degrees(graph, &walk, left, diag);
+    if (status == OTAPRIO_OK)
+        status = otaprio__kahn(graph, &walk, left, queue, &placed, diag);
     if (status == OTAPRIO_OK && placed == n)
         memcpy(order, queue, (size_t)n * sizeof *order);
     otaprio__walk_close(&walk);

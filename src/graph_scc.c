@@ -15,11 +15,20 @@
  * from a smaller number to a larger one. At the end the numbers are
  * shifted to start at 0.
  *
- * Memory: rindex, the stack of visited nodes not yet in a component, and
- * the depth-first frames (node and edge cursor), 4 * node_count bytes
- * each, and a bitmap of node_count / 8 bytes marking which frames are
- * still component roots: about 16 * node_count bytes, plus, for a wrapped
- * graph, the not yet visited successors of the nodes on the path.
+ * Before the search, the acyclic part is peeled off (Kahn's algorithm
+ * from the sources): a node whose predecessors are all peeled is a
+ * component of its own, numbered first in peeling order, and no remaining
+ * node has an edge into it, so the numbering stays topological and the
+ * search never meets a peeled node. The search is a chain of dependent
+ * cache misses; peeling is a queue walk that prefetches, so a mostly
+ * acyclic graph (the usual package graph) is done several times faster.
+ *
+ * Memory: rindex, the stack of visited nodes not yet in a component, the
+ * depth-first frames (node and edge cursor) and the peeling order, 4 *
+ * node_count bytes each, and a bitmap of node_count / 8 bytes marking
+ * which frames are still component roots: about 20 * node_count bytes,
+ * plus, for a wrapped graph, the not yet visited successors of the nodes
+ * on the path.
  */
 #include <string.h>
 
@@ -31,8 +40,10 @@ typedef struct scc_state {
     uint32_t *stack;   /* visited, not yet in a component, not on the path */
     uint32_t *path;    /* depth-first frames: node ... */
     uint32_t *cursors; /* ... and its place in its successors */
-    uint64_t *root;    /* node has not reached back above itself */
-    uint32_t index;    /* next visit index */
+    uint32_t *peeled;  /* the acyclic part, in peeling order */
+    uint32_t peeled_count;
+    uint64_t *root;          /* node has not reached back above itself */
+    uint32_t index;          /* next visit index */
     uint32_t next_component; /* counts down from node_count */
     uint32_t stacked;        /* entries in stack */
 } scc_state;
@@ -44,6 +55,7 @@ static void release_state(scc_state *s, const otaprio__mem *mem)
     otaprio__mem_free(mem, s->stack);
     otaprio__mem_free(mem, s->path);
     otaprio__mem_free(mem, s->cursors);
+    otaprio__mem_free(mem, s->peeled);
     otaprio__mem_free(mem, s->root);
 }
 
@@ -61,6 +73,8 @@ static int open_state(scc_state *s, const otaprio_graph *graph,
         (otaprio__ids_alloc(mem, n, "", &s->stack, NULL) != OTAPRIO_OK ||
          otaprio__ids_alloc(mem, n, "", &s->path, NULL) != OTAPRIO_OK ||
          otaprio__ids_alloc(mem, n, "", &s->cursors, NULL) != OTAPRIO_OK ||
+         otaprio__ids_alloc(mem, (size_t)n + 1, "", &s->peeled, NULL) !=
+             OTAPRIO_OK ||
          otaprio__bitmap_alloc(mem, n, &s->root) != OTAPRIO_OK))
         status = OTAPRIO_E_NOMEM;
     if (status != OTAPRIO_OK) {
@@ -108,6 +122,21 @@ static inline void absorb(scc_state *s, uint32_t v, uint32_t w)
     }
 }
 
+/* A peeled node's rindex: done, above every visit index and component
+ * number (at most node_count), so it never lowers anything. */
+#define PEELED UINT32_MAX
+
+/* Peels the acyclic part; the stack serves as the in-degrees left. */
+static int peel(scc_state *s, const otaprio_graph *graph, otaprio_diag *diag)
+{
+    OTAPRIO__TRY(otaprio__in_degrees(graph, &s->walk, s->stack, diag));
+    OTAPRIO__TRY(otaprio__kahn(graph, &s->walk, s->stack, s->peeled,
+                               &s->peeled_count, diag));
+    for (uint32_t i = 0; i < s->peeled_count; i++)
+        s->rindex[s->peeled[i]] = PEELED;
+    return OTAPRIO_OK;
+}
+
 static int search_from(scc_state *s, uint32_t start, otaprio_diag *diag)
 {
     OTAPRIO__TRY(visit(s, start, 0, diag));
@@ -143,17 +172,21 @@ int otaprio_graph_scc(const otaprio_graph *graph, uint32_t *component,
     uint32_t n = graph->node_count;
     scc_state s;
     OTAPRIO__TRY(open_state(&s, graph, diag));
-    int status = OTAPRIO_OK;
+    int status = peel(&s, graph, diag);
     for (uint32_t v = 0; v < n && status == OTAPRIO_OK; v++)
         if (s.rindex[v] == 0)
             status = search_from(&s, v, diag);
     if (status == OTAPRIO_OK) {
-        /* Components took numbers next_component + 1 .. n. */
-        uint32_t shift = s.next_component + 1;
+        /* Peeled nodes come first, in peeling order; the search's
+         * components took numbers next_component + 1 .. n. */
+        uint32_t first = s.peeled_count, shift = s.next_component + 1;
         for (uint32_t v = 0; v < n; v++)
-            component[v] = s.rindex[v] - shift;
+            if (s.rindex[v] != PEELED)
+                component[v] = first + (s.rindex[v] - shift);
+        for (uint32_t i = 0; i < first; i++)
+            component[s.peeled[i]] = i;
         if (component_count != NULL)
-            *component_count = n - s.next_component;
+            *component_count = first + (n - s.next_component);
     }
     release_state(&s, &graph->mem);
     return status;

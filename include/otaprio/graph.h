@@ -467,8 +467,10 @@ OTAPRIO_API int otaprio_graph_reach(const otaprio_graph *graph,
  * Components are numbered in a topological order of the condensation: for
  * every edge `u -> v` between two components, `component[u] <
  * component[v]`. A component of more than one node is a set of mutually
- * dependent nodes. Time O(nodes + edges); scratch memory about
- * `16 * node_count` bytes. On error the outputs are untouched.
+ * dependent nodes. Nodes on no cycle that only acyclic paths lead to come
+ * first, in the order otaprio_graph_order() would place them. Time
+ * O(nodes + edges); scratch memory about `20 * node_count` bytes. On error
+ * the outputs are untouched.
  *
  * Thread-safe.
  * @param graph the graph.
@@ -476,7 +478,8 @@ OTAPRIO_API int otaprio_graph_reach(const otaprio_graph *graph,
  *                       numbers.
  * @param[out] component_count receives the number of components, or NULL.
  * @param[out] diag optional.
- * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for NULL pointers;
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for NULL pointers, or a wrapped
+ *         graph whose callbacks answered differently for the same node;
  *         #OTAPRIO_E_RANGE for a callback's neighbour id that is not a
  *         node; #OTAPRIO_E_NOMEM; a callback's own status.
  * @since 0.1.0
