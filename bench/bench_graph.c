@@ -13,7 +13,10 @@
  *   otaprio_graph_builder_build, otaprio_graph_builder_free (the graph
  *   is freed untimed before the next build);
  * - order: otaprio_graph_order;
- * - reach: otaprio_graph_reach forward from the graph's source node;
+ * - reach: otaprio_graph_reach_list forward from the graph's source node
+ *   (the reached ids, as igraph's subcomponent and Boost's BFS visitor
+ *   give them; otaprio_graph_reach's one byte per node is measured for
+ *   memory);
  * - scc: otaprio_graph_scc.
  * order, reach and scc run on a graph built once in setup, with the C
  * library's allocator, into output arrays allocated and touched in setup.
@@ -21,7 +24,8 @@
  * Digests (untimed), so that the peers' answers can be checked: the edge
  * lists (from then to, uint32), the number of edges the order puts tail
  * first (all of them when the order is topological; peers check their own
- * order the same way, as valid orders differ), the reached bytes, and the
+ * order the same way, as valid orders differ), the reached nodes as one
+ * byte per node (marked from the list after the runs), and the
  * SCC partition labelled by each component's smallest node.
  *
  * Extra figures (untimed): per graph, its size, the reached and component
@@ -122,6 +126,7 @@ typedef struct graph_case {
     otaprio_graph *fresh; /* the build operation's result */
     uint32_t *order;
     uint8_t *reached;
+    uint32_t *reached_ids;
     uint32_t *component;
     uint64_t reached_count;
     uint32_t component_count;
@@ -142,6 +147,7 @@ static void graph_teardown(void *opaque)
         bench_graph_release(&c->edges);
         free(c->order);
         free(c->reached);
+        free(c->reached_ids);
         free(c->component);
     }
     free(state);
@@ -231,8 +237,10 @@ static int setup_case(graph_case *c, int kind, uint64_t seed, uint32_t nodes)
     }
     c->order = malloc((size_t)nodes * sizeof *c->order);
     c->reached = malloc(nodes);
+    c->reached_ids = malloc((size_t)nodes * sizeof *c->reached_ids);
     c->component = malloc((size_t)nodes * sizeof *c->component);
-    if (c->order == NULL || c->reached == NULL || c->component == NULL) {
+    if (c->order == NULL || c->reached == NULL || c->reached_ids == NULL ||
+        c->component == NULL) {
         fprintf(stderr, "graph: out of memory for the %s graph's outputs\n",
                 name);
         return -1;
@@ -241,6 +249,7 @@ static int setup_case(graph_case *c, int kind, uint64_t seed, uint32_t nodes)
      * non-zero byte keeps malloc+memset from becoming a lazy calloc. */
     memset(c->order, 0xa5, (size_t)nodes * sizeof *c->order);
     memset(c->reached, 0xa5, nodes);
+    memset(c->reached_ids, 0xa5, (size_t)nodes * sizeof *c->reached_ids);
     memset(c->component, 0xa5, (size_t)nodes * sizeof *c->component);
     if (measure_memory(c) != 0)
         return -1;
@@ -300,10 +309,14 @@ static int graph_op_run(void *opaque, size_t op)
     }
     case OP_ORDER:
         return otaprio_graph_order(c->graph, c->order, NULL);
-    case OP_REACH:
-        return otaprio_graph_reach(c->graph, OTAPRIO_DIRECTION_FORWARD,
-                                   &c->edges.source, 1, c->reached,
-                                   &c->reached_count, NULL);
+    case OP_REACH: {
+        size_t listed = 0;
+        int status = otaprio_graph_reach_list(
+            c->graph, OTAPRIO_DIRECTION_FORWARD, &c->edges.source, 1,
+            c->reached_ids, c->edges.nodes, &listed, NULL);
+        c->reached_count = listed;
+        return status;
+    }
     default:
         return otaprio_graph_scc(c->graph, c->component, &c->component_count,
                                  NULL);
@@ -316,6 +329,16 @@ static const char *const digest_names[BENCH_GRAPH_KINDS][4] = {
     {"random_edges", "random_order_forward", "random_reached", "random_scc"},
     {"window_edges", "window_order_forward", "window_reached", "window_scc"},
 };
+
+/* The reached nodes as one byte per node, the form the peers digest,
+ * from the list the timed runs left. */
+static const uint8_t *mark_reached(const graph_case *c)
+{
+    memset(c->reached, 0, c->edges.nodes);
+    for (uint64_t i = 0; i < c->reached_count; i++)
+        c->reached[c->reached_ids[i]] = 1;
+    return c->reached;
+}
 
 static int digest_case(const graph_case *c, const char *const names[4],
                        bench_digest *digest)
@@ -340,7 +363,7 @@ static int digest_case(const graph_case *c, const char *const names[4],
     }
     if (bench_digest_add(digest, names[0], edges, 2 * m * sizeof *edges) != 0 ||
         bench_digest_add(digest, names[1], &forward, sizeof forward) != 0 ||
-        bench_digest_add(digest, names[2], c->reached, n) != 0 ||
+        bench_digest_add(digest, names[2], mark_reached(c), n) != 0 ||
         bench_digest_add(digest, names[3], labels,
                          (size_t)n * sizeof *labels) != 0)
         goto done;

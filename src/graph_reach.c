@@ -6,7 +6,8 @@
  * plus a spare slot) and a visited bitmap of node_count / 8 bytes, which
  * stays in cache far longer than a byte per node would. The caller's byte array
  * is written only at the end, from the bitmap, so that it is untouched on
- * failure.
+ * failure. The list form copies the queue instead: it writes only the
+ * reached ids, which is what makes a small reach in a large graph cheap.
  */
 #include <string.h>
 
@@ -79,16 +80,27 @@ static void write_marks(const uint64_t *visited, const uint32_t *queue,
     }
 }
 
-int otaprio_graph_reach(const otaprio_graph *graph, int32_t direction,
-                        const uint32_t *sources, size_t source_count,
-                        uint8_t *reached, uint64_t *count, otaprio_diag *diag)
+/* What one search leaves: the queue holds the `found` reached nodes in
+ * breadth-first order, the bitmap marks them. */
+typedef struct search_result {
+    uint64_t *visited;
+    uint32_t *queue;
+    uint32_t found;
+} search_result;
+
+static void release_result(const otaprio_graph *graph, search_result *r)
 {
-    if (graph == NULL)
-        return otaprio__fail(diag, OTAPRIO_E_INVALID, "graph", -1,
-                             "graph is NULL");
-    if (reached == NULL)
-        return otaprio__fail(diag, OTAPRIO_E_INVALID, "reached", -1,
-                             "reached is NULL");
+    otaprio__mem_free(&graph->mem, r->visited);
+    otaprio__mem_free(&graph->mem, r->queue);
+}
+
+/* Validates the sources and direction and runs the search; on failure
+ * nothing is left to release. */
+static int search(const otaprio_graph *graph, int32_t direction,
+                  const uint32_t *sources, size_t source_count,
+                  search_result *r, otaprio_diag *diag)
+{
+    memset(r, 0, sizeof *r);
     if (sources == NULL && source_count != 0)
         return otaprio__fail(diag, OTAPRIO_E_INVALID, "sources", -1,
                              "sources is NULL with a count of %zu",
@@ -106,25 +118,62 @@ int otaprio_graph_reach(const otaprio_graph *graph, int32_t direction,
     const otaprio__mem *mem = &graph->mem;
     otaprio__walk walk;
     OTAPRIO__TRY(otaprio__walk_open(&walk, graph, d, diag));
-    uint64_t *visited = NULL;
-    uint32_t *queue = NULL, found = 0;
-    int status = otaprio__bitmap_alloc(mem, n, &visited);
+    int status = otaprio__bitmap_alloc(mem, n, &r->visited);
     if (status != OTAPRIO_OK)
         status = otaprio__fail(diag, status, "", -1,
                                "allocating the visited set failed");
     if (status == OTAPRIO_OK)
         status = otaprio__ids_alloc(mem, (size_t)n + 1, "the search queue",
-                                    &queue, diag);
+                                    &r->queue, diag);
     if (status == OTAPRIO_OK)
-        status = breadth_first(&walk, sources, source_count, visited, queue,
-                               &found, diag);
-    if (status == OTAPRIO_OK) {
-        write_marks(visited, queue, found, n, reached);
-        if (count != NULL)
-            *count = found;
-    }
+        status = breadth_first(&walk, sources, source_count, r->visited,
+                               r->queue, &r->found, diag);
     otaprio__walk_close(&walk);
-    otaprio__mem_free(mem, visited);
-    otaprio__mem_free(mem, queue);
+    if (status != OTAPRIO_OK)
+        release_result(graph, r);
+    return status;
+}
+
+int otaprio_graph_reach(const otaprio_graph *graph, int32_t direction,
+                        const uint32_t *sources, size_t source_count,
+                        uint8_t *reached, uint64_t *count, otaprio_diag *diag)
+{
+    if (graph == NULL)
+        return otaprio__fail(diag, OTAPRIO_E_INVALID, "graph", -1,
+                             "graph is NULL");
+    if (reached == NULL)
+        return otaprio__fail(diag, OTAPRIO_E_INVALID, "reached", -1,
+                             "reached is NULL");
+    search_result r;
+    OTAPRIO__TRY(search(graph, direction, sources, source_count, &r, diag));
+    write_marks(r.visited, r.queue, r.found, graph->node_count, reached);
+    if (count != NULL)
+        *count = r.found;
+    release_result(graph, &r);
+    return OTAPRIO_OK;
+}
+
+int otaprio_graph_reach_list(const otaprio_graph *graph, int32_t direction,
+                             const uint32_t *sources, size_t source_count,
+                             uint32_t *reached, size_t capacity, size_t *count,
+                             otaprio_diag *diag)
+{
+    if (graph == NULL || count == NULL || (reached == NULL && capacity != 0))
+        return otaprio__fail(diag, OTAPRIO_E_INVALID,
+                             graph == NULL   ? "graph"
+                             : count == NULL ? "count"
+                                             : "reached",
+                             -1, "a required pointer is NULL");
+    search_result r;
+    OTAPRIO__TRY(search(graph, direction, sources, source_count, &r, diag));
+    int status = OTAPRIO_OK;
+    *count = r.found;
+    if (r.found > capacity)
+        status = otaprio__fail(diag, OTAPRIO_E_RANGE, "capacity", -1,
+                               "%lu nodes are reached; reached holds %zu",
+                               (unsigned long)r.found, capacity);
+    else if (r.found != 0)
+        memcpy(reached, r.queue, (size_t)r.found * sizeof *reached);
+    release_result(graph, &r);
     return status;
 }

@@ -462,6 +462,38 @@ OTAPRIO_API int otaprio_graph_reach(const otaprio_graph *graph,
                                     uint64_t *count, otaprio_diag *diag);
 
 /**
+ * @brief Lists every node reachable from the sources, the sources
+ *        included, in breadth-first order.
+ *
+ * The same search as otaprio_graph_reach(), answered as ids rather than
+ * one byte per node: a reach of a few nodes in a large graph then writes
+ * only those. When more nodes are reached than @p capacity, `*count`
+ * receives the number, nothing is written to @p reached and
+ * #OTAPRIO_E_RANGE is returned; a capacity of otaprio_graph_node_count()
+ * always suffices. On any other error the outputs are untouched.
+ *
+ * Thread-safe.
+ * @param graph the graph.
+ * @param direction ::otaprio_direction.
+ * @param sources @p source_count node ids; repeats are allowed.
+ * @param source_count number of sources; may be 0.
+ * @param[out] reached room for @p capacity ids; may be NULL when
+ *                     @p capacity is 0.
+ * @param capacity number of ids @p reached holds.
+ * @param[out] count receives the number of reached nodes.
+ * @param[out] diag optional.
+ * @return as otaprio_graph_reach(), and #OTAPRIO_E_RANGE for a too small
+ *         @p capacity.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_graph_reach_list(const otaprio_graph *graph,
+                                         int32_t direction,
+                                         const uint32_t *sources,
+                                         size_t source_count, uint32_t *reached,
+                                         size_t capacity, size_t *count,
+                                         otaprio_diag *diag);
+
+/**
  * @brief Strongly connected components.
  *
  * Components are numbered in a topological order of the condensation: for

@@ -28,6 +28,7 @@ typedef enum operation {
     OP_SCC,
     OP_REACH_FORWARD,
     OP_REACH_BACKWARD,
+    OP_REACH_LIST,
     OP_NEIGHBOURS,
     OP_COUNT
 } operation;
@@ -114,6 +115,12 @@ static int run(const scenario *s, otaprio_graph *g, unsigned char *out,
         *bytes = n;
         status = otaprio_graph_reach(g, s->op == OP_REACH_BACKWARD, sources, 2,
                                      out, NULL, NULL);
+        break;
+    case OP_REACH_LIST:
+        status =
+            otaprio_graph_reach_list(g, OTAPRIO_DIRECTION_FORWARD, sources, 2,
+                                     (uint32_t *)(void *)out, n, &length, NULL);
+        *bytes = length * sizeof(uint32_t);
         break;
     case OP_NEIGHBOURS:
         status =

@@ -338,6 +338,41 @@ static void traversals_reject_bad_arguments(void **state)
         FAILS(otaprio_graph_reach(g, 1, sources, 3, bytes, &hits, &diag),
               OTAPRIO_E_RANGE, "sources");
         assert_int_equal(diag.index, 2);
+        /* The list form: the same checks, then its own arguments. */
+        size_t listed = 77;
+        FAILS(otaprio_graph_reach_list(NULL, 0, &source, 1, ids, 6, &listed,
+                                       &diag),
+              OTAPRIO_E_INVALID, "graph");
+        FAILS(otaprio_graph_reach_list(g, 0, &source, 1, ids, 6, NULL, &diag),
+              OTAPRIO_E_INVALID, "count");
+        FAILS(
+            otaprio_graph_reach_list(g, 0, &source, 1, NULL, 1, &listed, &diag),
+            OTAPRIO_E_INVALID, "reached");
+        FAILS(
+            otaprio_graph_reach_list(g, 2, &source, 1, ids, 6, &listed, &diag),
+            OTAPRIO_E_RANGE, "direction");
+        FAILS(
+            otaprio_graph_reach_list(g, 1, sources, 3, ids, 6, &listed, &diag),
+            OTAPRIO_E_RANGE, "sources");
+        assert_int_equal(listed, 77);
+        /* Too small: the count comes back, nothing is written. */
+        uint32_t all[6] = {0, 1, 2, 3, 4, 5};
+        uint64_t marked = 0;
+        uint8_t marks[6];
+        assert_int_equal(
+            otaprio_graph_reach(g, 0, all, 6, marks, &marked, NULL),
+            OTAPRIO_OK);
+        uint32_t few[6] = {99, 99, 99, 99, 99, 99};
+        FAILS(otaprio_graph_reach_list(g, 0, all, 6, few, 5, &listed, &diag),
+              OTAPRIO_E_RANGE, "capacity");
+        assert_int_equal(listed, 6);
+        assert_int_equal(marked, 6);
+        for (int i = 0; i < 6; i++)
+            assert_int_equal(few[i], 99);
+        assert_int_equal(
+            otaprio_graph_reach_list(g, 0, NULL, 0, NULL, 0, &listed, NULL),
+            OTAPRIO_OK);
+        assert_int_equal(listed, 0);
         FAILS(otaprio_graph_neighbours(NULL, 0, 0, ids, 6, &count, &diag),
               OTAPRIO_E_INVALID, "graph");
         FAILS(otaprio_graph_neighbours(g, 0, 0, ids, 6, NULL, &diag),

@@ -50,9 +50,30 @@ static void take(snapshot *s, otaprio_graph *g, bool backward)
     uint32_t sources[3] = {0, n / 2, n - 1};
     for (int d = 0; d < (backward ? 2 : 1); d++) {
         s->reached[d] = gf_alloc(n);
+        uint64_t hits = 0;
         assert_int_equal(otaprio_graph_reach(g, d, sources, n ? 3 : 0,
-                                             s->reached[d], NULL, NULL),
+                                             s->reached[d], &hits, NULL),
                          OTAPRIO_OK);
+        /* The list form names exactly the marked nodes, each once, the
+         * sources first (breadth-first order). */
+        uint32_t *list = gf_alloc(((size_t)n + 1) * sizeof *list);
+        size_t listed = 0;
+        assert_int_equal(otaprio_graph_reach_list(g, d, sources, n ? 3 : 0,
+                                                  list, n, &listed, NULL),
+                         OTAPRIO_OK);
+        assert_int_equal(listed, hits);
+        unsigned char *seen = gf_alloc((size_t)n + 1);
+        memset(seen, 0, (size_t)n + 1);
+        for (size_t i = 0; i < listed; i++) {
+            assert_true(list[i] < n);
+            assert_int_equal(s->reached[d][list[i]], 1);
+            assert_int_equal(seen[list[i]], 0);
+            seen[list[i]] = 1;
+        }
+        if (n != 0)
+            assert_true(list[0] == sources[0]);
+        free(seen);
+        free(list);
         /* Every neighbour list, concatenated. */
         size_t total = 0;
         s->neighbour_count[d] = gf_alloc(((size_t)n + 1) * sizeof(size_t));
