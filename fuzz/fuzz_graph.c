@@ -280,6 +280,26 @@ static bool check_handle(const model *g, otaprio_graph *h, const uint32_t *src,
             uint32_t head = d == 0 ? g->to[i] : g->from[i];
             CHECK(!a->reached[d][tail] || a->reached[d][head]);
         }
+        /* The list form names the marked nodes, each once; a buffer one
+         * short gets the count and is left alone. */
+        static uint32_t list[MAX_NODES];
+        size_t listed = 0;
+        status = otaprio_graph_reach_list(h, d, src, src_count, list, MAX_NODES,
+                                          &listed, &diag);
+        if (status == OTAPRIO_E_NOMEM)
+            continue;
+        CHECK(status == OTAPRIO_OK && listed == count);
+        for (size_t i = 0; i < listed; i++)
+            CHECK(list[i] < n && a->reached[d][list[i]] == 1);
+        if (listed > 0) {
+            uint32_t first = list[0];
+            size_t again = 0;
+            int short_status = otaprio_graph_reach_list(
+                h, d, src, src_count, list, listed - 1, &again, NULL);
+            CHECK(short_status == OTAPRIO_E_NOMEM ||
+                  (short_status == OTAPRIO_E_RANGE && again == listed));
+            CHECK(list[0] == first);
+        }
     }
     return true;
 }
