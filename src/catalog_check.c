@@ -208,11 +208,7 @@ int otaprio_catalog_check_devices(const otaprio_catalog *catalog,
         return otaprio__fail(diag, OTAPRIO_E_INVALID, "blocks", -1,
                              "blocks, first_failed and eligible_count are all "
                              "NULL: there is nothing to answer");
-    if (package >= catalog->package_count)
-        return otaprio__fail(diag, OTAPRIO_E_RANGE, "package", (int64_t)package,
-                             "package %u is not in the catalog (it has %u)",
-                             (unsigned)package,
-                             (unsigned)catalog->package_count);
+    OTAPRIO__TRY(otaprio__catalog_check_package(catalog, package, diag));
     otaprio_device_state s;
     OTAPRIO__TRY(
         otaprio__catalog_read_state(catalog, state, &s, SIZE_MAX, false, diag));

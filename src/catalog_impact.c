@@ -17,11 +17,7 @@ static int flawed_ranks(const otaprio_catalog *catalog, uint32_t component,
                         const char *constraint, size_t length, uint32_t *low,
                         uint32_t *high, otaprio_diag *diag)
 {
-    if (component >= catalog->component_count)
-        return otaprio__fail(
-            diag, OTAPRIO_E_RANGE, "component", (int64_t)component,
-            "component %u is not in the catalog (it has %u)",
-            (unsigned)component, (unsigned)catalog->component_count);
+    OTAPRIO__TRY(otaprio__catalog_check_component(catalog, component, diag));
     otaprio__constraint parsed;
     OTAPRIO__TRY(otaprio__constraint_parse(
         length != 0 ? constraint : "", length, "constraint", &parsed, diag));
@@ -249,11 +245,7 @@ int otaprio_catalog_chain_components(const otaprio_catalog *catalog,
                              : count == NULL ? "count"
                                              : "components",
                              -1, "a required pointer is NULL");
-    if (package >= catalog->package_count)
-        return otaprio__fail(diag, OTAPRIO_E_RANGE, "package", (int64_t)package,
-                             "package %u is not in the catalog (it has %u)",
-                             (unsigned)package,
-                             (unsigned)catalog->package_count);
+    OTAPRIO__TRY(otaprio__catalog_check_package(catalog, package, diag));
     const otaprio__mem *mem = &catalog->mem;
     void *block = NULL;
     uint8_t *reached = NULL, *named = NULL;

@@ -310,6 +310,15 @@ void otaprio__catalog_allocator(const otaprio__mem *mem,
                                 otaprio_allocator *allocator);
 
 /* Finds a version of a component by value: its local id, or UINT32_MAX. */
+/* OTAPRIO_E_RANGE, naming field "package" or "component", for an id the
+ * built catalog does not have (catalog_lookup.c). */
+OTAPRIO__NODISCARD int
+otaprio__catalog_check_package(const otaprio_catalog *catalog, uint32_t package,
+                               otaprio_diag *diag);
+OTAPRIO__NODISCARD int
+otaprio__catalog_check_component(const otaprio_catalog *catalog,
+                                 uint32_t component, otaprio_diag *diag);
+
 uint32_t otaprio__catalog_find_version(const otaprio_catalog *catalog,
                                        uint32_t component,
                                        const otaprio__version *version);

@@ -108,11 +108,7 @@ int otaprio_catalog_version_id(const otaprio_catalog *catalog,
                              : version_id == NULL ? "version_id"
                                                   : "version",
                              -1, "a required pointer is NULL");
-    if (component >= catalog->component_count)
-        return otaprio__fail(
-            diag, OTAPRIO_E_RANGE, "component", (int64_t)component,
-            "component %u is not in the catalog (it has %u)",
-            (unsigned)component, (unsigned)catalog->component_count);
+    OTAPRIO__TRY(otaprio__catalog_check_component(catalog, component, diag));
     otaprio__version parsed;
     OTAPRIO__TRY(otaprio__version_parse(length != 0 ? version : "", length,
                                         "version", &parsed, diag));
@@ -209,4 +205,25 @@ const char *otaprio_block_name(uint32_t block)
     default:
         return "unknown";
     }
+}
+
+int otaprio__catalog_check_package(const otaprio_catalog *catalog,
+                                   uint32_t package, otaprio_diag *diag)
+{
+    if (package < catalog->package_count)
+        return OTAPRIO_OK;
+    return otaprio__fail(diag, OTAPRIO_E_RANGE, "package", (int64_t)package,
+                         "package %u is not in the catalog (it has %u)",
+                         (unsigned)package, (unsigned)catalog->package_count);
+}
+
+int otaprio__catalog_check_component(const otaprio_catalog *catalog,
+                                     uint32_t component, otaprio_diag *diag)
+{
+    if (component < catalog->component_count)
+        return OTAPRIO_OK;
+    return otaprio__fail(diag, OTAPRIO_E_RANGE, "component", (int64_t)component,
+                         "component %u is not in the catalog (it has %u)",
+                         (unsigned)component,
+                         (unsigned)catalog->component_count);
 }

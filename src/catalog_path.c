@@ -391,11 +391,7 @@ static int check_arguments(const otaprio_catalog *catalog, uint32_t package,
                              : length == NULL ? "length"
                                               : "path",
                              -1, "a required pointer is NULL");
-    if (package >= catalog->package_count)
-        return otaprio__fail(diag, OTAPRIO_E_RANGE, "package", (int64_t)package,
-                             "package %u is not in the catalog (it has %u)",
-                             (unsigned)package,
-                             (unsigned)catalog->package_count);
+    OTAPRIO__TRY(otaprio__catalog_check_package(catalog, package, diag));
     return OTAPRIO_OK;
 }
 
