@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "otaprio.h"
+#include "package_fill.h"
 
 enum {
     FX_BOOTLOADER = 0,
@@ -248,20 +249,7 @@ static inline int fixture_catalog(const otaprio_allocator *allocator,
         const fx_package *f = &fx_packages[p];
         otaprio_package package;
         otaprio_package_init(&package);
-        package.name = f->name;
-        package.name_length = strlen(f->name);
-        package.download_bytes = f->download_bytes;
-        package.install_bytes = f->install_bytes;
-        package.min_battery = f->min_battery;
-        package.allow_metered = f->allow_metered;
-        package.carriers = f->carriers;
-        package.carrier_count = f->carrier_count;
-        package.regions = f->regions;
-        package.region_count = f->region_count;
-        package.denied_regions = f->denied;
-        package.denied_region_count = f->denied_count;
-        package.enrollments = f->enrollments;
-        package.enrollment_count = f->enrollment_count;
+        FILL_PACKAGE(&package, f);
         status = otaprio_catalog_add_package(b, &package, NULL, NULL);
         for (size_t r = 0; status == OTAPRIO_OK && r < f->relation_count; r++)
             status = otaprio_catalog_add_relation(

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "otaprio.h"
+#include "package_fill.h"
 #include "vectors/catalog_vectors.h"
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -45,20 +46,7 @@ static otaprio_catalog *build(const cv_catalog *v)
         const cv_package *f = &v->packages[p];
         otaprio_package package;
         otaprio_package_init(&package);
-        package.name = f->name;
-        package.name_length = strlen(f->name);
-        package.download_bytes = f->download_bytes;
-        package.install_bytes = f->install_bytes;
-        package.min_battery = f->min_battery;
-        package.allow_metered = f->allow_metered;
-        package.carriers = f->carriers;
-        package.carrier_count = f->carrier_count;
-        package.regions = f->regions;
-        package.region_count = f->region_count;
-        package.denied_regions = f->denied;
-        package.denied_region_count = f->denied_count;
-        package.enrollments = f->enrollments;
-        package.enrollment_count = f->enrollment_count;
+        FILL_PACKAGE(&package, f);
         uint32_t id = 99;
         assert_int_equal(otaprio_catalog_add_package(b, &package, &id, NULL),
                          OTAPRIO_OK);
