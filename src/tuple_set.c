@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The tuple set behind the clusterer: storage, growth and rollback (the
- * lookup is inline in cluster_internal.h). */
-#include "cluster_internal.h"
+/* The tuple set: storage, growth and rollback (the lookup is inline in
+ * tuple_set.h). */
+#include "tuple_set.h"
 
 /* Smallest table: 16 slots, 4 tuples before the first growth. */
 #define MIN_SLOTS 16
