@@ -7,6 +7,7 @@
 #ifndef OTAPRIO_H
 #define OTAPRIO_H
 
+#include "otaprio/cohort.h"
 #include "otaprio/common.h"
 #include "otaprio/graph.h"
 #include "otaprio/risk.h"

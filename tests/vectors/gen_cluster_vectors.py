@@ -13,7 +13,7 @@ optional cohort mask:
     ids    renumbered by first appearance (ascending first index)
     cohort members = bincount(ids, weights=cohort)
 
-Inputs come from SplitMix64 written out below, not from NumPy's random
+Inputs come from SplitMix64 (splitmix.py), not from NumPy's random
 generators, whose streams may change between NumPy versions.
 
 Writes tests/vectors/cluster_vectors.h; with --check, exits 1 when the
@@ -24,27 +24,16 @@ import sys
 
 import numpy as np
 
+import splitmix
 import vectorfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 OUTPUT = HERE / "cluster_vectors.h"
-MASK64 = (1 << 64) - 1
 U32_MAX = 0xFFFFFFFF
 
 
-def splitmix64(seed, count):
-    """Draws 0 .. count-1 of counter-form SplitMix64(seed)."""
-    out = []
-    for index in range(count):
-        z = (seed + (index + 1) * 0x9E3779B97F4A7C15) & MASK64
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-        out.append(z ^ (z >> 31))
-    return out
-
-
 def column(seed, n, pick):
-    return [pick(d) for d in splitmix64(seed, n)]
+    return [pick(d) for d in splitmix.draws(seed, n)]
 
 
 def sets():
@@ -89,7 +78,7 @@ def sets():
     # Two attributes of full 32-bit values from a pool: many clusters of
     # a few devices, every value bit significant.
     n = 2000
-    pool = splitmix64(50, 40)
+    pool = splitmix.draws(50, 40)
     cols = [column(51, n, lambda d: pool[d % 40] & U32_MAX),
             column(52, n, lambda d: pool[(d >> 32) % 40] >> 32)]
     cohort = column(53, n, lambda d: d & 1)

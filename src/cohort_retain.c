@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which devices a stratum keeps: those whose position lies at or below a
+ * limit that depends only on the stratum's count of candidates, and falls
+ * as that count grows. Because the final limit is below every earlier one,
+ * the devices kept at the end are exactly "the candidates at or below the
+ * final limit", whatever the order they came in or the shards they were
+ * split into: the property that makes merging exact.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cohort_internal.h"
+
+/* The highest position whose fraction (position >> 11) * 2^-53 is below
+ * f, for f in (0, 1): fraction < f exactly when (position >> 11) <
+ * ceil(f * 2^53), a product that is exact in a double. */
+static uint64_t limit_below_fraction(double f)
+{
+    uint64_t steps = (uint64_t)ceil(ldexp(f, 53));
+    return (steps << 11) - 1;
+}
+
+uint64_t otaprio__cohort_limit(const otaprio__cohort_setup *setup,
+                               uint64_t candidates)
+{
+    if (setup->canary_count == 0)
+        return 0; /* nothing to list; position 0 alone is kept */
+    if (setup->method == OTAPRIO_COHORT_HASH_THRESHOLD)
+        return limit_below_fraction(setup->waves[setup->canary_count - 1]);
+    if (candidates == 0)
+        return UINT64_MAX;
+    const double z = OTAPRIO__COHORT_RETAIN_Z;
+    double n = (double)candidates, r = setup->retain;
+    /* Summed as r + (a + b): every operation is a correctly rounded
+     * monotone function of n, so the result never rises as n grows. */
+    double share =
+        r + (z * sqrt(r / n) + (z * z + (double)setup->minimum + 2.0) / n);
+    if (share >= 1.0)
+        return UINT64_MAX;
+    double scaled = ldexp(share, 64); /* below 2^64: share < 1 */
+    uint64_t limit = (uint64_t)scaled;
+    return limit > 0 ? limit - 1 : 0;
+}
+
+void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
+                            otaprio__stratum *stratum, uint64_t *current,
+                            uint64_t limit)
+{
+    if (limit < *current)
+        *current = limit;
+    limit = *current;
+    uint64_t *ready = stratum->ready.data;
+    size_t kept = 0;
+    for (size_t i = 0; i < stratum->ready.length; i++)
+        if (otaprio__cohort_position(setup, ready[i]) <= limit)
+            ready[kept++] = ready[i];
+    stratum->ready.length = kept;
+    otaprio__held *held = stratum->held.data;
+    kept = 0;
+    for (size_t i = 0; i < stratum->held.length; i++)
+        if (otaprio__cohort_position(setup, held[i].key) <= limit)
+            held[kept++] = held[i];
+    stratum->held.length = kept;
+}
