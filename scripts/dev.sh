@@ -144,6 +144,12 @@ main_job() {
     echo "== A device offline for months and the OS update it wants:"
     "$cli" graph --catalog examples/catalog.json --region eu \
         --device 'bootloader=2.1,os=11.0,libssl=1.1.1t' --target os-12.0-delta
+    echo
+    echo "== Canary waves of 2% and 10% of a fleet, every OS x SKU x region" \
+         "covered first, metered links left out (examples/cohort-fleet.csv):"
+    "$cli" cohort --fleet examples/cohort-fleet.csv --waves 0.02,0.1,1 \
+        --strata os,sku,region --method minimum --salt fw-4.2.0 \
+        --metered-column metered --exclude-metered
 }
 
 run_tests() {

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <otaprio.h>
+#include <otaprio/cohort.h>
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
@@ -52,6 +53,8 @@ int cmd_score_run(int argc, char **argv);
 void cmd_score_usage(FILE *out);
 int cmd_graph_run(int argc, char **argv);
 void cmd_graph_usage(FILE *out);
+int cmd_cohort_run(int argc, char **argv);
+void cmd_cohort_usage(FILE *out);
 
 /* ---- messages (cli_util.c) ------------------------------------------- */
 
@@ -69,6 +72,14 @@ int cli_library_error(const char *who, const char *call, int status,
 /* Reports that stdout cannot be written (full disk, closed pipe) with
  * errno's reason; returns CLI_EXIT_FAILURE. */
 int cli_write_error(const char *who);
+/* Reports a failed libotaprio call on a chunk of CSV rows, naming the row
+ * (and so the device) at fault, and the column when the diagnostics name
+ * a field: `rows[i]` is the CSV row of the chunk's device i, `count` the
+ * chunk's devices. Without a device index it is cli_library_error().
+ * Returns CLI_EXIT_FAILURE. */
+int cli_chunk_error(const char *who, const char *input, const char *call,
+                    int status, const otaprio_diag *diag, const uint64_t *rows,
+                    size_t count);
 
 /* ---- formats and parsing (cli_util.c) -------------------------------- */
 
@@ -106,6 +117,13 @@ bool cli_parse_float(const char *bytes, size_t length, float *value);
 /* 1 for "1" or "true", 0 for "0" or "false" (ASCII case ignored), -1 for
  * anything else. */
 int cli_parse_flag(const char *bytes, size_t length);
+
+/* The rollout salt of `--salt NAME` (the key of the name) or `--salt-hex
+ * HEX` (the salt itself); at most one of them may be non-NULL. Returns
+ * CLI_EXIT_OK with the salt, 0 when both are NULL, or CLI_EXIT_USAGE
+ * after saying what is wrong (both given, an empty name, bad hex). */
+int cli_parse_salt(const char *who, const char *name, const char *hex,
+                   uint64_t *salt);
 
 /* Makes the next getopt_long() call scan a new argv from its start. */
 void cli_getopt_reset(void);
@@ -236,6 +254,7 @@ extern const cli_names cli_names_exposure;
 extern const cli_names cli_names_uptime;
 extern const cli_names cli_names_link;
 extern const cli_names cli_names_model;
+extern const cli_names cli_names_cohort_method;
 
 /* The value named by the `length` bytes at `text` (exact, case-sensitive),
  * or -1. */
@@ -272,6 +291,38 @@ const void *cli_key_table_find(const cli_key_table *table, const char *name,
 /* "a, b, c": every name in table order, for messages; `out` holds `size`
  * bytes and is sized by the caller for the whole list. */
 void cli_key_table_list(const cli_key_table *table, char *out, size_t size);
+
+/* ---- dictionaries of text values (value_dict.c) ---------------------- */
+
+/* The distinct values of a column, each with a code from 0 in order of
+ * first appearance; memory grows with the distinct values, not the rows.
+ * Values are byte strings, compared byte for byte. */
+typedef struct cli_value_dict {
+    char *bytes; /* the values back to back */
+    size_t bytes_capacity;
+    uint64_t *offsets; /* value c is bytes[offsets[c] .. offsets[c + 1]) */
+    uint64_t *hashes;  /* per value, to rehash the table without reading */
+    size_t count;
+    size_t capacity;
+    uint32_t *slots; /* open addressing: codes, UINT32_MAX when empty */
+    size_t slot_count;
+} cli_value_dict;
+
+void cli_value_dict_init(cli_value_dict *dict);
+void cli_value_dict_release(cli_value_dict *dict);
+/* The code of the `length` bytes at `bytes`, added when new. Returns 0;
+ * -1 when memory runs out; -2 past UINT32_MAX - 1 values. */
+int cli_value_dict_intern(cli_value_dict *dict, const char *bytes,
+                          size_t length, uint32_t *code);
+/* True with the code of a value the dictionary holds. */
+bool cli_value_dict_find(const cli_value_dict *dict, const char *bytes,
+                         size_t length, uint32_t *code);
+/* The bytes of value `code`. */
+const char *cli_value_dict_value(const cli_value_dict *dict, uint32_t code,
+                                 size_t *length);
+/* The codes in byte order of their values (a prefix first), as a new
+ * array of `count` codes the caller frees; NULL when memory runs out. */
+uint32_t *cli_value_dict_sorted(const cli_value_dict *dict);
 
 /* ---- JSON input (json_input.c) --------------------------------------- */
 

@@ -71,6 +71,24 @@ int cli_write_error(const char *who)
     return CLI_EXIT_FAILURE;
 }
 
+int cli_chunk_error(const char *who, const char *input, const char *call,
+                    int status, const otaprio_diag *diag, const uint64_t *rows,
+                    size_t count)
+{
+    bool filled = diag->status == status && diag->message[0] != '\0';
+    if (!filled || diag->index < 0 || (uint64_t)diag->index >= count)
+        return cli_library_error(who, call, status, diag);
+    uint64_t row = rows[diag->index];
+    if (diag->field != NULL && diag->field[0] != '\0')
+        cli_error(who, "%s: row %" PRIu64 ", column '%s': %s failed: %s: %s",
+                  input, row, diag->field, call, otaprio_strerror(status),
+                  diag->message);
+    else
+        cli_error(who, "%s: row %" PRIu64 ": %s failed: %s: %s", input, row,
+                  call, otaprio_strerror(status), diag->message);
+    return CLI_EXIT_FAILURE;
+}
+
 void cli_format_hex64(uint64_t value, char out[CLI_HEX64_CHARS + 1])
 {
     snprintf(out, CLI_HEX64_CHARS + 1, "%016" PRIx64, value);
@@ -105,6 +123,30 @@ bool cli_parse_hex64(const char *text, uint64_t *value)
     }
     *value = result;
     return true;
+}
+
+int cli_parse_salt(const char *who, const char *name, const char *hex,
+                   uint64_t *salt)
+{
+    *salt = 0;
+    if (name != NULL && hex != NULL)
+        return cli_usage_error(who, "give --salt or --salt-hex, not both");
+    if (name != NULL) {
+        /* Most likely an unset shell variable: a rollout named "" would
+         * silently share its salt with every other such mistake. */
+        if (name[0] == '\0')
+            return cli_usage_error(who, "the rollout name given to --salt is "
+                                        "empty");
+        int status = otaprio_key_derive(name, strlen(name), salt);
+        if (status != OTAPRIO_OK)
+            return cli_library_error(who, "otaprio_key_derive", status, NULL);
+    } else if (hex != NULL && !cli_parse_hex64(hex, salt)) {
+        return cli_usage_error(who,
+                               "bad --salt-hex '%s': expected 1 to 16 "
+                               "hex digits, optionally after 0x",
+                               hex);
+    }
+    return CLI_EXIT_OK;
 }
 
 static bool is_blank(char c)

@@ -246,27 +246,13 @@ static int parse_args(int argc, char **argv, bucket_args *args, bool *done)
 static int check_args(const bucket_args *args, int id_count, bucket_run *run)
 {
     const char *who = run->who;
-    if (args->salt_name != NULL && args->salt_hex != NULL)
-        return cli_usage_error(who, "give --salt or --salt-hex, not both");
     if (args->salt_name == NULL && args->salt_hex == NULL)
         return cli_usage_error(who, "missing the rollout salt: give --salt "
                                     "NAME or --salt-hex HEX");
-    if (args->salt_name != NULL) {
-        /* Most likely an unset shell variable: a rollout named "" would
-         * silently share its salt with every other such mistake. */
-        if (args->salt_name[0] == '\0')
-            return cli_usage_error(who, "the rollout name given to --salt is "
-                                        "empty");
-        int status = otaprio_key_derive(args->salt_name,
-                                        strlen(args->salt_name), &run->salt);
-        if (status != OTAPRIO_OK)
-            return cli_library_error(who, "otaprio_key_derive", status, NULL);
-    } else if (!cli_parse_hex64(args->salt_hex, &run->salt)) {
-        return cli_usage_error(who,
-                               "bad --salt-hex '%s': expected 1 to 16 "
-                               "hex digits, optionally after 0x",
-                               args->salt_hex);
-    }
+    int status =
+        cli_parse_salt(who, args->salt_name, args->salt_hex, &run->salt);
+    if (status != CLI_EXIT_OK)
+        return status;
     if (args->percent != NULL) {
         double percent;
         if (!parse_percent(args->percent, &percent))

@@ -116,6 +116,14 @@ static const char *const model_names[] = {
 };
 NAMES(cli_names_model, "model", model_names);
 
+static const char *const cohort_method_names[] = {
+    [OTAPRIO_COHORT_HASH_THRESHOLD] = "hash",
+    [OTAPRIO_COHORT_PROPORTIONAL] = "proportional",
+    [OTAPRIO_COHORT_MINIMUM_COVERAGE] = "minimum",
+    [OTAPRIO_COHORT_NEYMAN] = "neyman",
+};
+NAMES(cli_names_cohort_method, "method", cohort_method_names);
+
 int cli_names_find(const cli_names *names, const char *text, size_t length)
 {
     for (size_t i = 0; i < names->count; i++) {

@@ -18,6 +18,8 @@ static const cli_command commands[] = {
      cmd_score_run, cmd_score_usage},
     {"graph", "release order, cycles, impact and update paths of a catalog",
      cmd_graph_run, cmd_graph_usage},
+    {"cohort", "canary waves of a fleet: sizes, representativeness, devices",
+     cmd_cohort_run, cmd_cohort_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -15,20 +15,8 @@
 static int device_error(const score_fleet *run, const fleet_chunk *chunk,
                         const char *call, int status, const otaprio_diag *diag)
 {
-    bool filled = diag->status == status && diag->message[0] != '\0';
-    if (!filled || diag->index < 0 || (uint64_t)diag->index >= chunk->count)
-        return cli_library_error(run->who, call, status, diag);
-    uint64_t row = chunk->rows[diag->index];
-    if (diag->field != NULL && diag->field[0] != '\0')
-        cli_error(run->who,
-                  "%s: row %" PRIu64 ", column '%s': %s failed: %s: %s",
-                  run->input, row, diag->field, call, otaprio_strerror(status),
-                  diag->message);
-    else
-        cli_error(run->who, "%s: row %" PRIu64 ": %s failed: %s: %s",
-                  run->input, row, call, otaprio_strerror(status),
-                  diag->message);
-    return CLI_EXIT_FAILURE;
+    return cli_chunk_error(run->who, run->input, call, status, diag,
+                           chunk->rows, chunk->count);
 }
 
 /* True when `id` is one of the identifiers to explain; marks it found. */
