@@ -188,4 +188,9 @@ typedef struct bench_result {
  * stdout failed. */
 int bench_report(const bench_result *result);
 
+/* Parses a whole unsigned decimal or 0x-hex number into *value; strtoull
+ * alone would accept "-1", " 7" and "7abc". Returns 0, or -1 for anything
+ * else (value untouched). */
+int bench_parse_u64(const char *text, uint64_t *value);
+
 #endif /* OTAPRIO_BENCH_H */

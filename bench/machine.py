@@ -41,8 +41,8 @@ def describe() -> dict:
 
 def numpy_blas() -> list | None:
     """The BLAS kernels NumPy loaded: threadpoolctl's view when it is
-    installed (it is not among the pinned packages), else OpenBLAS asked
-    directly through ctypes. Call after importing NumPy. None when neither
+    installed (pinned since scikit-learn, which needs it), else OpenBLAS
+    asked directly through ctypes. Call after importing NumPy. None when neither
     works."""
     keys = ("internal_api", "version", "architecture", "num_threads")
     try:

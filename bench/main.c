@@ -40,21 +40,6 @@ static void usage(FILE *out)
                  "line.\n");
 }
 
-/* Parses a whole unsigned decimal or 0x-hex number; strtoull alone would
- * accept "-1", " 7" and "7abc". */
-static int parse_u64(const char *text, uint64_t *value)
-{
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long parsed = strtoull(text, &end, 0);
-    if (errno != 0 || *end != '\0' || parsed > UINT64_MAX)
-        return -1;
-    *value = (uint64_t)parsed;
-    return 0;
-}
-
 /* Returns 0, or 2 (the usage exit status) after saying what is wrong. */
 static int parse_options(int argc, char **argv, options *opts)
 {
@@ -75,7 +60,7 @@ static int parse_options(int argc, char **argv, options *opts)
             fprintf(stderr, "otaprio-bench: unknown option '%s'\n", flag);
             return 2;
         }
-        if (i + 1 >= argc || parse_u64(argv[i + 1], &value) != 0) {
+        if (i + 1 >= argc || bench_parse_u64(argv[i + 1], &value) != 0) {
             fprintf(stderr, "otaprio-bench: %s needs a non-negative integer\n",
                     flag);
             return 2;

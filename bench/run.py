@@ -52,6 +52,14 @@ pairs with a peer module that provides, instead of compute:
   input, say), and raw (a dict) is kept for the check;
 - canonical(state, raw) -> {output name: NumPy array}, untimed: the raw
   answers of all operations, merged, as the arrays to digest;
+- optionally JUDGED, {"op:variant": judge(state, raw, ours_extra) ->
+  {"outputs", "figures", "problems"}}: variants that answer the same
+  question with an answer of their own (another random generator picks
+  other devices), so their outputs cannot equal ours. Each is timed like
+  the other variants; instead of all of ours' digests, its judge names
+  the outputs it must share with ours ({name: array}, e.g. counts of the
+  input), checked against ours' digests of those names, figures to report
+  (a size, a distance) and problems (strings; any makes it disagree);
 - optionally EXTERNAL_PEERS, {label: executable}: compiled peers built
   beside otaprio-bench, run as `EXE --n N --reps R --seed S` (R: ours'
   repetitions), each printing one JSON line with "peer", "ops" and
@@ -59,7 +67,11 @@ pairs with a peer module that provides, instead of compute:
   whether its answer equals its base operation's}. One that was not
   built is reported as such.
 The record then has "ops": per operation our median, each peer's, the
-ratios, and each variant's; "peers_matched" says which peers agreed.
+ratios, and each variant's (a judged one's with its "judged" figures);
+"peers_matched" says which peers agreed. When ours' "extra" has
+"input_bytes" (the input one operation reads), each operation also
+reports ours' input GB/s, and against "read_gbps" (the machine's read
+bandwidth, measured by the bench) its bw_fraction.
 """
 
 import os
@@ -311,10 +323,20 @@ def run_ops_bench(name: str, peer, ours: dict, args, host: dict) -> dict:
 
     peer_sums = sums_with()
     peers_matched = {"python": peer_sums == ours_sums}
+    judges = getattr(peer, "JUDGED", {})
+    unknown = sorted(op for op in judges if op not in peer.OPS
+                     or ":" not in op)
+    if unknown:
+        raise RunError(f"bench {name}: peer_{name}.JUDGED names {unknown}, "
+                       "which are not variants in its OPS")
     variant_sums = {op: sums_with(op) for ops in peer_ops.values()
-                    for op in ops}
+                    for op in ops if op not in judges}
     for op, sums in variant_sums.items():
         peers_matched["python " + op] = sums == ours_sums
+    judged = {op: judge_variant(judge, state, timed["raw"][op], ours)
+              for op, judge in judges.items()}
+    for op, verdict in judged.items():
+        peers_matched["python " + op] = verdict["match"]
     info = peer.describe(state) if hasattr(peer, "describe") else None
     del state, timed["raw"]
 
@@ -324,10 +346,15 @@ def run_ops_bench(name: str, peer, ours: dict, args, host: dict) -> dict:
     ours_ms = ours["median_ms"]
     peer_ms = statistics.median(peer_totals)
     figures = op_figures(ours_ops, samples, "peer_samples_ms")
+    for op, verdict in judged.items():
+        base, _, variant = op.partition(":")
+        figures[base]["variants"][variant]["judged"] = verdict
     ops = {}
     for op in ours_ops:
         ops[op] = {"ours_ms": round(ours_ops[op]["median_ms"], 3),
                    "ours_samples_ms": ours_ops[op]["samples_ms"],
+                   **throughput(n, ours_ops[op]["median_ms"],
+                                ours.get("extra", {})),
                    "peer": figures[op]}
 
     external = {}
@@ -388,12 +415,42 @@ def run_ops_bench(name: str, peer, ours: dict, args, host: dict) -> dict:
     if not match:
         sums = [peer_sums, *variant_sums.values(),
                 *(e["checksum"] for e in external.values() if e["built"])]
-        record["mismatched"] = sorted({
-            k for other in sums for k in set(ours_sums) | set(other)
-            if ours_sums.get(k) != other.get(k)})
+        mismatched = {k for other in sums for k in set(ours_sums) | set(other)
+                      if ours_sums.get(k) != other.get(k)}
+        for verdict in judged.values():
+            mismatched |= set(verdict["mismatched"])
+        record["mismatched"] = sorted(mismatched)
     if args.self_check:
         record["self_check"] = True
     return record
+
+
+def judge_variant(judge, state, raw: dict, ours: dict) -> dict:
+    """Runs a JUDGED variant's judge (untimed): the outputs it must share
+    with ours are compared with ours' digests of those names."""
+    verdict = judge(state, raw, ours.get("extra", {}))
+    sums = digest(verdict.get("outputs", {}))
+    mismatched = sorted(k for k, v in sums.items()
+                        if ours["checksum"].get(k) != v)
+    problems = list(verdict.get("problems", []))
+    return {"match": not mismatched and not problems and bool(sums),
+            "checked": sorted(sums), "mismatched": mismatched,
+            "problems": problems, "figures": verdict.get("figures", {})}
+
+
+def throughput(n: int, ours_ms: float, extra: dict) -> dict:
+    """Units per second of one operation of ours, and when the bench
+    reports its input's size and the read bandwidth, GB/s and the
+    fraction of that bandwidth."""
+    if ours_ms <= 0:
+        return {}
+    figures = {"ours_per_s": round(n / ours_ms * 1e3)}
+    if "input_bytes" in extra:
+        gbps = extra["input_bytes"] / ours_ms / 1e6
+        figures["ours_input_gbps"] = round(gbps, 3)
+        if extra.get("read_gbps"):
+            figures["bw_fraction"] = round(gbps / extra["read_gbps"], 3)
+    return figures
 
 
 def run_bench(name: str, args, host: dict) -> dict:
