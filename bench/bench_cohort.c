@@ -5,7 +5,8 @@
  *
  *   exact         the exact stratified cohort: a PROPORTIONAL sampler,
  *                 the fleet observed in chunks of 65,536 devices, finished
- *                 (seats by the divisor method, devices by bucket position)
+ *                 (seats by bounded largest remainders, devices by
+ *                 bucket position)
  *   hash          the hash-threshold baseline through the same API: a
  *                 HASH_THRESHOLD sampler over the same chunks, finished
  *   assign_exact  otaprio_cohort_assign() of every device, in chunks, on

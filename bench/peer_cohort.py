@@ -7,18 +7,21 @@ NumPy side follows docs/cohort.md, written from that text rather than from
 the library:
 
   exact         per-stratum fleet counts (bincount), the wave's target
-                floor(0.01 * N + 0.5), seats by the Sainte-Lague divisor
-                method (the T largest priorities N_h / (j + 0.5) in IEEE
-                double, ties to the smaller stratum id, found by bisecting
-                on the threshold), then per stratum the first seats devices
-                by (position, key): one np.lexsort on (stratum, position,
-                key) and a rank within the stratum. Variants, the same
-                answer: "combined" (one argsort of a uint64 key of stratum
-                and the position's high bits, falling back to lexsort if
-                two devices share it), "prefilter" (NumPy's best shot: only
-                devices below a per-stratum position bound that provably
-                holds the quota are sorted) and "xxhash" (lexsort, with the
-                positions computed in the timed region).
+                T = floor(0.01 * N + 0.5), seats by bounded largest
+                remainders (one wave, no minimum, no caps, every device
+                eligible: the floors of the quotas q_h = (T * N_h) / N in
+                IEEE double, then one more seat each to the largest
+                remainders q_h - floor(q_h), ties to the smaller stratum
+                id: np.floor and one np.lexsort), then per stratum the
+                first seats devices by (position, key): one np.lexsort on
+                (stratum, position, key) and a rank within the stratum.
+                Variants, the same answer: "combined" (one argsort of a
+                uint64 key of stratum and the position's high bits,
+                falling back to lexsort if two devices share it),
+                "prefilter" (NumPy's best shot: only devices below a
+                per-stratum position bound that provably holds the quota
+                are sorted) and "xxhash" (lexsort, with the positions
+                computed in the timed region). All share one allocation.
   hash          bucket fraction (position >> 11) * 2**-53 below 0.01, the
                 selected devices sorted by (stratum, position, key);
                 variant "xxhash" computes the positions timed.
@@ -108,48 +111,73 @@ def prepare(seed: int, n: int) -> dict:
             "figures": {}}
 
 
-# ---- allocation: the divisor method -----------------------------------------
+# ---- allocation: bounded largest remainders --------------------------------
 
-def _seats_above(weight: np.ndarray, cap: np.ndarray, lam: float):
-    """Per stratum, how many seats j < cap have priority
-    weight / (j + 0.5) > lam, exactly as IEEE double computes it."""
-    with np.errstate(divide="ignore", over="ignore"):
-        k = np.clip(np.ceil(weight / lam - 0.5), 0, cap) if lam > 0 else cap
-    k = k.astype(np.int64)
-    while True:  # the estimate can be off by one where division rounds
-        down = (k > 0) & (weight / (k - 0.5) <= lam)
-        up = (k < cap) & (weight / (k + 0.5) > lam)
-        if not down.any() and not up.any():
-            return k
-        k = k - down + up
+def ideal_shares(weight: np.ndarray, target: int) -> np.ndarray:
+    """q_h = (target * w_h) / W in IEEE double, in exactly that order, W the
+    sum of the weights in increasing stratum id (np.cumsum adds left to
+    right); every q_h is 0 when W is 0."""
+    weight = np.asarray(weight, dtype=np.float64)
+    total = np.cumsum(weight)[-1] if len(weight) else np.float64(0.0)
+    if total == 0.0:
+        return np.zeros(len(weight))
+    return (np.float64(target) * weight) / total
 
 
-def sainte_lague(eligible: np.ndarray, target: int) -> np.ndarray:
-    """Seats per stratum (strata in increasing id): the `target` largest
-    priorities eligible / (seats + 0.5), ties to the smaller id, which is
-    what taking one seat at a time for the highest priority gives."""
-    weight = eligible.astype(np.float64)
-    if target == 0:
-        return np.zeros(len(eligible), dtype=np.int64)
-    # The smallest threshold (as a double: bisect on its bits) with at most
-    # `target` seats above it.
-    lo = 0
-    hi = int(np.float64(2 * weight.max()).view(np.int64))
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _seats_above(weight, eligible, np.int64(mid).view(np.float64)
-                        ).sum() <= target:
-            hi = mid
-        else:
-            lo = mid + 1
-    lam = np.int64(lo).view(np.float64)
-    seats = _seats_above(weight, eligible, lam)
-    # The rest go to the seats whose priority equals the threshold.
-    rest = target - int(seats.sum())
-    if rest > 0:
-        tied = np.flatnonzero((seats < eligible)
-                              & (weight / (seats + 0.5) == lam))[:rest]
-        seats[tied] += 1
+def largest_remainders(weight: np.ndarray, target: int, hi: np.ndarray,
+                       lo: np.ndarray | None = None) -> np.ndarray:
+    """Seats per stratum (strata in increasing id) by docs/cohort.md's
+    bounded largest remainders, for a wave with no minimum and no caps:
+    lo_h the seats of the previous wave (none here), hi_h the stratum's
+    eligible devices. Start from min(hi, max(lo, floor(q))); while the sum
+    exceeds target, the stratum with s > lo and the largest excess s - q
+    gives a seat (ties: the larger id); while it is below, the stratum with
+    s < hi and the largest deficit q - s takes one (ties: the smaller id).
+    Without binding bounds: the floors, then one seat each to the largest
+    remainders q - floor(q), ties to the smaller id. (Index order is id
+    order: the arrays hold the strata in increasing id.)
+
+    The first round goes in one np.lexsort: from the start, a stratum's
+    first seat to give with an excess above -1, or to take with a deficit
+    of 0 or more, comes before any stratum's second seat (excess at most
+    -1, deficit below 0) and any other first seat, so one seat at a time
+    would hand them out in the order of the sort. Seats beyond that round
+    (bounds that bind, or rounding leaving the floors a whole seat off: the
+    benchmark's fleet needs none) go one at a time, as the rule says."""
+    hi = np.asarray(hi, dtype=np.int64)
+    lo = np.zeros_like(hi) if lo is None else np.asarray(lo, dtype=np.int64)
+    q = ideal_shares(weight, target)
+    seats = np.minimum(hi, np.maximum(lo, np.floor(q).astype(np.int64)))
+
+    over = int(seats.sum()) - target
+    if over > 0:
+        excess = seats - q
+        first = np.flatnonzero((seats > lo) & (excess > -1.0))
+        give = first[np.lexsort((-first, -excess[first]))][:over]
+        seats[give] -= 1
+        over -= len(give)
+    while over > 0:
+        can = seats > lo
+        if not can.any():
+            break
+        excess = np.where(can, seats - q, -np.inf)
+        seats[len(seats) - 1 - np.argmax(excess[::-1])] -= 1  # larger id
+        over -= 1
+
+    short = target - int(seats.sum())
+    if short > 0:
+        deficit = q - seats
+        first = np.flatnonzero((seats < hi) & (deficit >= 0.0))
+        take = first[np.lexsort((first, -deficit[first]))][:short]
+        seats[take] += 1
+        short -= len(take)
+    while short > 0:  # the shortfall stays when no stratum has room
+        room = seats < hi
+        if not room.any():
+            break
+        deficit = np.where(room, q - seats, -np.inf)
+        seats[np.argmax(deficit)] += 1  # the first maximum: smaller id
+        short -= 1
     return seats
 
 
@@ -160,7 +188,7 @@ def allocate(strata: np.ndarray):
     present = np.flatnonzero(counts)
     fleet = counts[present]
     target = math.floor(FRACTION * float(fleet.sum()) + 0.5)
-    seats = sainte_lague(fleet, target)
+    seats = largest_remainders(fleet, target, fleet)
     quota = np.zeros(cohort_gen.ID_SPACE, dtype=np.int64)
     quota[present] = seats
     return counts, present, fleet, seats, quota

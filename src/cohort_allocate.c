@@ -3,40 +3,71 @@
  * Seats per stratum and canary wave: docs/cohort.md, "Waves" and
  * "Allocation".
  *
- * Why a divisor method. Waves must nest: a device of wave k is in every
- * later wave, so no stratum may hold fewer seats when a wave grows. A
- * largest-remainder (Hamilton) rounding of the proportional shares can
- * take a seat from a stratum when the total grows (the Alabama paradox);
- * a divisor method hands out seats one at a time by a priority that only
- * falls as a stratum gains seats, so the allocation of T + 1 seats is
- * always that of T plus one seat. Sainte-Laguë's divisor s + 1/2 rounds
- * each share to the nearest integer, without the bias toward large strata
- * of d'Hondt's s + 1 or toward small ones of Adams' s.
+ * Why largest remainders, bounded by the previous wave. Rounding every
+ * stratum's exact share q_h = n w_h / W down, then giving the seats left
+ * to the largest remainders, puts each stratum within one seat of its
+ * share and minimises the sum of |s_h - q_h|, which for proportional
+ * shares is the wave's total variation distance to the fleet: no rounding
+ * of one wave comes closer. (A divisor method such as Sainte-Laguë can
+ * miss a share by several seats, and costs about 10% more distance on the
+ * benchmark fleet.) But waves must nest: a device of wave k is in
+ * every later wave, so no stratum may hold fewer seats when a wave grows,
+ * and a plain largest-remainder rounding can take a seat back as the
+ * total grows (the Alabama paradox). So each wave rounds within bounds:
+ * at least the seats of the previous wave (and of the minimum phase), at
+ * most the eligible devices, at most a code's cap for the strata sharing
+ * it. From the floors held within those bounds, seats are taken back by
+ * the largest excess s_h - q_h (ties: the larger id gives first) and
+ * given by the largest deficit q_h - s_h (ties: the smaller id takes
+ * first). When no bound binds this is exactly largest-remainder rounding.
  *
- * The cost. The rule gives seats one at a time, and a binary max-heap of
- * strata keyed by priority (ties by stratum id) does so in O(log strata)
- * each. A 25% wave of ten million devices is millions of seats, too many
- * to give one by one, so most are given in bulk first (see "bulk seats"):
- * a few passes over the strata find a priority λ such that every seat
- * above λ is certainly given, all those are given at once, and the heap
- * gives the few left, so the result is exactly the seat-by-seat one. A
- * wave is O(strata * passes + left * log strata), with typically 2 to 8
- * passes (finding a bracket, then at most 12 narrowing it; again inside
- * each code a cap fills) of two or three divisions per stratum, and left
- * at most strata / 16 plus the seats tied at λ. A wave whose target reaches
- * every eligible device, with no cap binding, is O(strata). The minimum phase
- * sorts the strata short of their minimum, and caps sort the strata by code
- * once: O(strata log strata).
+ * Shares are computed exactly as the text says, in IEEE double. Only an
+ * infinite weight (a count times a standard deviation near 1e300) or an
+ * overflowing product and sum make one not a number (inf / inf); such a
+ * share is read as +inf, the largest there is, so that its stratum comes
+ * first for seats and last to give them back.
  *
- * Scratch memory is 40 bytes per stratum, 76 with caps, all allocated
+ * The cost. The rule moves one seat at a time, but every move (taking
+ * back to a code's cap, taking back to the target, giving up to it)
+ * moves the R first seats of an order in which each stratum's own seats
+ * come with keys that never rise and fall by about one a seat (its excess
+ * or deficit after each). When R is at most a slack of strata / 64 + 8, a
+ * binary heap of strata moves them: O(strata + R log strata). Otherwise a
+ * few passes over the strata find a level λ with at most R keys above it
+ * and at most the slack fewer (see "levels" below); every seat above λ
+ * certainly moves, all of them at once, and the heap moves the rest,
+ * holding only the strata whose next key lies in the last bracket. Seats
+ * tied at one key, which no level splits (shares of equal remainders),
+ * move in one more pass in the order of ties. The heap moves a stratum's
+ * seats in runs, all those that still come before the next stratum's, so
+ * that strata tied at an infinite key cost one step each. With no bound
+ * binding the floors leave about half a seat a stratum to give; bounds
+ * can leave millions of seats to move (a cap far below its code's shares,
+ * a previous wave's seats, Neyman shares above a stratum's devices), at
+ * the same cost. A move is O(strata * passes + slack * log strata), with
+ * typically 4 to 8 passes (counting f at 2 to 6 levels: interpolation,
+ * or halving what is left of the bracket), never a cost per seat of the
+ * wave. A wave whose target reaches
+ * every eligible device, with no cap binding, is O(strata). The minimum
+ * phase sorts the strata short of their minimum, and caps sort the strata
+ * by code once: O(strata log strata).
+ *
+ * Scratch memory is 48 bytes per stratum, 84 with caps, all allocated
  * before anything is written, so a failure leaves the outputs untouched.
  */
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cohort_internal.h"
+
+#define INF ((double)INFINITY)
+
+/* Which way a move goes. TAKE takes seats back, never below a stratum's
+ * lower bound: the largest excess s_h - q_h first, ties to the larger id.
+ * GIVE gives seats, never above the eligible devices nor past a code's
+ * cap: the largest deficit q_h - s_h first, ties to the smaller id. */
+typedef enum direction { TAKE, GIVE } direction;
 
 /* A stratum in the heap (or in a sorted order): its key and its index.
  * Strata come in increasing stratum id, so the smaller index is the
@@ -46,18 +77,21 @@ typedef struct ranked {
     size_t index;
 } ranked;
 
-/* Whether `a` goes before `b`: the larger key, then the smaller id. Keys
- * are never NaN: weights are finite or +inf and not negative, divisors
- * positive. */
-static inline bool goes_first(ranked a, ranked b)
+/* Whether `a` goes before `b`: the larger key, then the smaller id when
+ * giving (and in the minimum phase), the larger when taking. Keys are
+ * never NaN: weights are finite or +inf and not negative, and a share that
+ * is not a number is read as +inf. */
+static inline bool goes_first(ranked a, ranked b, direction dir)
 {
-    return a.key > b.key || (a.key == b.key && a.index < b.index);
+    if (a.key != b.key)
+        return a.key > b.key;
+    return dir == GIVE ? a.index < b.index : a.index > b.index;
 }
 
-/* Marks of a code in `above` once its slots are counted (counts of
- * devices stay far below them). */
+/* Marks of a code in `above` once its seats above a level are counted
+ * (counts of devices stay far below them). */
 #define CODE_FULL (UINT64_MAX - 2)    /* no room left: no seat */
-#define CODE_FREE (UINT64_MAX - 1)    /* its slots above λ fit its room */
+#define CODE_FREE (UINT64_MAX - 1)    /* its seats above λ fit its room */
 #define CODE_BINDING (UINT64_MAX - 0) /* they do not: it fills up */
 
 /* The scratch of one allocation. */
@@ -67,25 +101,28 @@ typedef struct work {
     uint32_t waves;   /* canary waves */
     uint64_t minimum; /* m */
     uint64_t *seats;  /* [strata]: seats so far, cumulative */
-    uint64_t *limit;  /* [strata]: E_h[k] at the current wave */
-    double *weight;   /* [strata]: w_h at the current wave */
+    uint64_t *lower;  /* [strata]: lo_h, the seats after the minimum phase */
+    uint64_t *limit;  /* [strata]: hi_h = E_h[k] at the current wave */
+    double *share;    /* [strata]: w_h, then q_h after the minimum phase */
     ranked *heap;     /* [strata]: the heap, or a sorted order */
     uint64_t sum;     /* seats of every stratum */
     /* With caps only. The codes of the cap dimension that some stratum
-     * has are numbered 0, 1, ... (a group each), so that these arrays are
-     * as long as the strata whatever the cardinality. */
+     * has are numbered 0, 1, ... (a group each) in increasing code, so
+     * that these arrays are as long as the strata whatever the
+     * cardinality. */
     uint32_t *group; /* [strata]: the stratum's group */
     size_t *members; /* [strata]: strata by group, then id */
     uint64_t *caps;  /* [groups]: the cap of its code */
     uint64_t *held;  /* [groups]: seats of the group */
-    uint64_t *above; /* [groups]: slots counted above λ, or a mark */
+    uint64_t *above; /* [groups]: seats counted above λ, or a mark */
 } work;
 
 static void work_release(work *w, const otaprio__mem *mem)
 {
     otaprio__mem_free(mem, w->seats);
+    otaprio__mem_free(mem, w->lower);
     otaprio__mem_free(mem, w->limit);
-    otaprio__mem_free(mem, w->weight);
+    otaprio__mem_free(mem, w->share);
     otaprio__mem_free(mem, w->heap);
     otaprio__mem_free(mem, w->group);
     otaprio__mem_free(mem, w->members);
@@ -115,10 +152,12 @@ static int work_init(work *w, const otaprio__allocation *a,
     void *block;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->seats, &block));
     w->seats = block;
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->lower, &block));
+    w->lower = block;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->limit, &block));
     w->limit = block;
-    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->weight, &block));
-    w->weight = block;
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->share, &block));
+    w->share = block;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *w->heap, &block));
     w->heap = block;
     if (setup->cap_dimension < 0)
@@ -161,25 +200,33 @@ static inline uint64_t cap_room(const work *w, size_t h)
     return w->held[g] < w->caps[g] ? w->caps[g] - w->held[g] : 0;
 }
 
-static inline bool can_take(const work *w, size_t h)
+/* Gives (or takes back) `count` seats of stratum `h`. */
+static inline void shift(work *w, size_t h, direction dir, uint64_t count)
 {
-    return w->seats[h] < w->limit[h] && cap_room(w, h) > 0;
+    if (dir == GIVE) {
+        w->seats[h] += count;
+        w->sum += count;
+        if (w->held != NULL)
+            w->held[w->group[h]] += count;
+    } else {
+        w->seats[h] -= count;
+        w->sum -= count;
+        if (w->held != NULL)
+            w->held[w->group[h]] -= count;
+    }
 }
 
-static inline void give(work *w, size_t h, uint64_t count)
+/* Moves up to `run` seats of stratum `h`, no more than `more` and (when
+ * giving) no more than its cap code's room; returns how many moved. */
+static uint64_t move_run(work *w, size_t h, direction dir, uint64_t run,
+                         uint64_t more)
 {
-    w->seats[h] += count;
-    w->sum += count;
-    if (w->held != NULL)
-        w->held[w->group[h]] += count;
-}
-
-/* Sainte-Laguë priority of a stratum's seat number `j` + 1 (j seats held
- * before it). Every priority is computed here, so that comparisons in the
- * heap and in the bulk seats see the same doubles. */
-static inline double seat_priority(double weight, uint64_t j)
-{
-    return weight / ((double)j + 0.5);
+    if (run > more)
+        run = more;
+    if (dir == GIVE && run > cap_room(w, h))
+        run = cap_room(w, h);
+    shift(w, h, dir, run);
+    return run;
 }
 
 /* ---- the wave's target and the fast path ----------------------------- */
@@ -194,14 +241,14 @@ static uint64_t read_wave(work *w, uint32_t k)
     for (size_t h = 0; h < w->strata; h++) {
         uint64_t e = a->eligible[h * w->waves + k];
         w->limit[h] = e;
-        w->weight[h] = sd != NULL ? (double)e * sd[a->ids[h]] : (double)e;
+        w->share[h] = sd != NULL ? (double)e * sd[a->ids[h]] : (double)e;
         eligible += e;
     }
     return eligible;
 }
 
 /* When `more` seats are at least every seat left and no cap binds on
- * them, every stratum takes all its eligible devices whatever the order:
+ * them, every stratum takes all its eligible devices whatever the rule:
  * gives them and returns true. Otherwise changes nothing. */
 static bool fill_everything(work *w, uint64_t more)
 {
@@ -239,7 +286,7 @@ static bool fill_everything(work *w, uint64_t more)
 static int by_weight_then_id(const void *x, const void *y)
 {
     ranked a = *(const ranked *)x, b = *(const ranked *)y;
-    return goes_first(a, b) ? -1 : goes_first(b, a) ? 1 : 0;
+    return goes_first(a, b, GIVE) ? -1 : goes_first(b, a, GIVE) ? 1 : 0;
 }
 
 /* Strata short of min(m, E_h[k]) in order of decreasing weight, ties by
@@ -252,7 +299,7 @@ static void minimum_phase(work *w, uint64_t target)
     for (size_t h = 0; h < w->strata; h++) {
         uint64_t want = w->limit[h] < w->minimum ? w->limit[h] : w->minimum;
         if (w->seats[h] < want)
-            w->heap[count++] = (ranked){w->weight[h], h};
+            w->heap[count++] = (ranked){w->share[h], h};
     }
     qsort(w->heap, count, sizeof *w->heap, by_weight_then_id);
     for (size_t i = 0; i < count && w->sum < target; i++) {
@@ -264,23 +311,132 @@ static void minimum_phase(work *w, uint64_t target)
         uint64_t room = cap_room(w, h);
         if (more > room)
             more = room;
-        give(w, h, more);
+        shift(w, h, GIVE, more);
     }
 }
 
-/* ---- divisor phase: the heap ----------------------------------------- */
+/* ---- shares and floors ------------------------------------------------- */
+
+/* The shares q_h = (n * w_h) / W, W summed in increasing stratum id (every
+ * share 0 when W is 0), in place of the weights; then every stratum's
+ * seats become its floor held within its bounds,
+ * min(hi_h, max(lo_h, floor(q_h))). */
+static void shares_and_floors(work *w, uint64_t target)
+{
+    double total = 0;
+    for (size_t h = 0; h < w->strata; h++)
+        total += w->share[h];
+    w->sum = 0;
+    for (size_t h = 0; h < w->strata; h++) {
+        double q = total > 0 ? ((double)target * w->share[h]) / total : 0;
+        if (isnan(q))
+            q = INF;
+        w->share[h] = q;
+        /* q >= 0, and its floor below 2^64 converts exactly. */
+        uint64_t floor_q =
+            q < 18446744073709551616.0 ? (uint64_t)floor(q) : UINT64_MAX;
+        uint64_t s = w->lower[h] > floor_q ? w->lower[h] : floor_q;
+        w->seats[h] = s < w->limit[h] ? s : w->limit[h];
+        w->sum += w->seats[h];
+    }
+    if (w->held == NULL)
+        return;
+    for (size_t h = 0; h < w->strata; h++)
+        w->held[w->group[h]] = 0;
+    for (size_t h = 0; h < w->strata; h++)
+        w->held[w->group[h]] += w->seats[h];
+}
+
+/* ---- the keys of the seats a move may move ------------------------------
+ *
+ * Stratum h's t-th seat to move (t = 0, 1, ...) has key
+ *   taking: (double)(s_h - t) - q_h, its excess before it goes,
+ *   giving: q_h - (double)(s_h + t), its deficit before it comes,
+ * the very doubles the text compares. IEEE subtraction is monotone, so a
+ * stratum's keys never rise with t, and the rule moves, one seat at a
+ * time, the first seat of every stratum's sequence that goes first: the R
+ * first keys of all the sequences merged (by key, then id in the
+ * direction's order). */
+
+/* Seats stratum `h` can move this way: down to its lower bound, or up to
+ * its eligible devices (a code's cap is counted apart). */
+static inline uint64_t movable(const work *w, size_t h, direction dir)
+{
+    uint64_t s = w->seats[h];
+    if (dir == TAKE)
+        return s > w->lower[h] ? s - w->lower[h] : 0;
+    return s < w->limit[h] ? w->limit[h] - s : 0;
+}
+
+static inline double key_at(const work *w, size_t h, direction dir, uint64_t t)
+{
+    if (dir == TAKE)
+        return (double)(w->seats[h] - t) - w->share[h];
+    return w->share[h] - (double)(w->seats[h] + t);
+}
+
+static inline bool key_above(const work *w, size_t h, direction dir, uint64_t t,
+                             double level, bool inclusive)
+{
+    double key = key_at(w, h, dir, t);
+    return key > level || (inclusive && key == level);
+}
+
+/* How many of stratum h's movable seats have keys above `level` (at or
+ * above it with `inclusive`): the first ones, since keys never rise. */
+static uint64_t count_above(const work *w, size_t h, direction dir,
+                            double level, bool inclusive)
+{
+    uint64_t end = movable(w, h, dir);
+    if (end == 0)
+        return 0;
+    /* The count c is in [lo, hi]: seats t < lo have keys above the level,
+     * those t >= hi do not. The real-number answer, s - q - λ or
+     * q - s - λ, is almost always within one of c, so look there and next
+     * to it first; a bisection of what is left makes rounding (or an
+     * infinite key) cost time, never the count. */
+    double s = (double)w->seats[h], q = w->share[h];
+    double guess = dir == TAKE ? s - q - level : q - s - level;
+    uint64_t lo = 0, hi = end;
+    uint64_t i = !(guess < (double)(end - 1)) ? end - 1
+                 : guess > 0                  ? (uint64_t)guess
+                                              : 0;
+    if (i > end - 1)
+        i = end - 1;
+    if (key_above(w, h, dir, i, level, inclusive)) {
+        lo = i + 1;
+        if (lo < hi && !key_above(w, h, dir, lo, level, inclusive))
+            hi = lo;
+    } else {
+        hi = i;
+        if (i > 0 && key_above(w, h, dir, i - 1, level, inclusive))
+            lo = i;
+        else if (i > 0)
+            hi = i - 1;
+    }
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (key_above(w, h, dir, mid, level, inclusive))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- the heap --------------------------------------------------------- */
 
 /* Moves the entry at `i` down to its place. */
-static void sift_down(ranked *heap, size_t size, size_t i)
+static void sift_down(ranked *heap, size_t size, size_t i, direction dir)
 {
     ranked moving = heap[i];
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= size)
             break;
-        if (child + 1 < size && goes_first(heap[child + 1], heap[child]))
+        if (child + 1 < size && goes_first(heap[child + 1], heap[child], dir))
             child++;
-        if (!goes_first(heap[child], moving))
+        if (!goes_first(heap[child], moving, dir))
             break;
         heap[i] = heap[child];
         i = child;
@@ -294,117 +450,116 @@ static inline size_t stratum_at(const size_t *list, size_t i)
     return list != NULL ? list[i] : i;
 }
 
-/* While the sum is below the target, the stratum of `list` that can take
- * a seat with the highest priority takes one. A stratum that cannot take
- * one now cannot later in this wave (its seats and its code's only grow),
- * so it leaves the heap when it comes to the top. */
-static void seat_by_seat(work *w, const size_t *list, size_t count,
-                         uint64_t target)
+/* Whether stratum h can move a seat this way now. A stratum that cannot
+ * give or take one cannot later in the move either (its seats and its
+ * code's only go one way). */
+static inline bool can_move(const work *w, size_t h, direction dir)
+{
+    return movable(w, h, dir) > 0 && (dir == TAKE || cap_room(w, h) > 0);
+}
+
+/* Moves up to `more` seats of the strata of `list`, by the rule, with a
+ * heap of strata keyed by their next seat's key. The top stratum moves in
+ * one run every seat that still goes before the next stratum's (the
+ * better child of the root: the best of the rest), up to its code's room:
+ * exactly the seats the rule would move one by one. Only strata whose
+ * next key is above `floor` enter the heap (all of them when it is -inf):
+ * the caller knows the move ends above it. */
+static void heap_moves(work *w, const size_t *list, size_t count, direction dir,
+                       uint64_t more, double floor_level)
 {
     ranked *heap = w->heap;
     size_t size = 0;
     for (size_t i = 0; i < count; i++) {
         size_t h = stratum_at(list, i);
-        if (can_take(w, h))
-            heap[size++] =
-                (ranked){seat_priority(w->weight[h], w->seats[h]), h};
+        if (!can_move(w, h, dir))
+            continue;
+        double key = key_at(w, h, dir, 0);
+        if (key > floor_level || floor_level == -INF)
+            heap[size++] = (ranked){key, h};
     }
     for (size_t i = size / 2; i-- > 0;)
-        sift_down(heap, size, i);
-    while (w->sum < target && size > 0) {
+        sift_down(heap, size, i, dir);
+    while (more > 0 && size > 0) {
         size_t h = heap[0].index;
-        if (!can_take(w, h)) {
+        if (!can_move(w, h, dir)) {
             heap[0] = heap[--size];
-        } else {
-            give(w, h, 1);
-            heap[0].key = seat_priority(w->weight[h], w->seats[h]);
+            sift_down(heap, size, 0, dir);
+            continue;
         }
-        sift_down(heap, size, 0);
+        uint64_t run = movable(w, h, dir);
+        if (size > 1) {
+            ranked next = heap[1];
+            if (size > 2 && goes_first(heap[2], heap[1], dir))
+                next = heap[2];
+            bool wins_ties = dir == GIVE ? h < next.index : h > next.index;
+            run = count_above(w, h, dir, next.key, wins_ties);
+        }
+        more -= move_run(w, h, dir, run, more);
+        if (can_move(w, h, dir))
+            heap[0].key = key_at(w, h, dir, 0);
+        else
+            heap[0] = heap[--size];
+        sift_down(heap, size, 0, dir);
     }
 }
 
-/* ---- divisor phase: bulk seats ---------------------------------------
+/* ---- levels -------------------------------------------------------------
  *
- * Call a stratum's j-th next seat a slot, with key its priority
- * p(j) = w / (s + j + 1/2); keys never rise with j (IEEE division is
- * monotone), so the seat-by-seat rule takes slots in decreasing key, ties
- * by id, skipping a code once it is full, until it has R of them. Take a
- * λ with
+ * Take a level λ with
  *
  *   f(λ) = sum over codes g of min(room_g, C_g(λ)) <= R,
  *
- * C_g(λ) the slots of g's strata with key above λ (with no caps, one code
- * without a cap). Every slot x with key above λ is then taken: before x
- * and with it, each code g has at most min(room_g, C_g(λ)) slots taken, so
- * the rule has not reached R, and x's code is not full when
- * C_g(λ) <= room_g. A code with C_g(λ) > room_g does fill up, with its
- * room_g best slots: a divisor allocation of room_g seats inside it.
- * Giving all those slots first and the rest by the heap is the same as
- * the seat-by-seat rule: the heap takes the remaining slots in the same
- * order, each code holding what the rule would give it there (the slots
- * given early come before any remaining slot of their code), so it takes
- * the same R - (given early) of them. Exact whatever λ satisfies f; the
- * search only makes f(λ) close to R. */
+ * C_g(λ) the movable seats of g's strata with keys above λ (with no caps,
+ * or when taking, one code without a cap). Every seat x with key above λ
+ * is then moved: before x and with it, each code g has at most
+ * min(room_g, C_g(λ)) seats moved, so the rule has not reached R, and x's
+ * code is not full when C_g(λ) <= room_g. A code with C_g(λ) > room_g does
+ * fill up, with its room_g first seats: a move of room_g seats among its
+ * strata alone. Moving all those seats first and the rest by the heap is
+ * the same as the rule: they are exactly the seats the rule moves while
+ * keys are above λ, after which the heap moves the remaining seats in the
+ * same order as the rule, each code holding what the rule would give it
+ * there. Exact whatever λ satisfies f; the search only makes f(λ) close to
+ * R. The same argument run the other way shows that for a level with
+ * f > R the rule reaches R before any key at or below it, so strata whose
+ * next key is no higher need not enter the heap. */
 
-/* Slots of stratum h with key above `lambda` (finite, not negative). */
-static uint64_t slots_above(const work *w, size_t h, double lambda)
-{
-    uint64_t from = w->seats[h], end = w->limit[h];
-    if (from >= end || w->weight[h] == 0)
-        return 0;
-    /* The count c is in [lo, hi]: slots from + i for i < lo have keys
-     * above λ, those for i >= hi do not. The real-number answer
-     * w/λ - 1/2 - from is almost always within one of c, so look there
-     * and next to it first; a bisection of what is left makes rounding
-     * (or a subnormal weight) cost time, never the count. */
-    double weight = w->weight[h];
-    uint64_t lo = 0, hi = end - from;
-    double guess = weight / lambda - 0.5 - (double)from;
-    uint64_t i = !(guess < (double)(hi - 1)) ? hi - 1
-                 : guess > 0                 ? (uint64_t)guess
-                                             : 0;
-    if (seat_priority(weight, from + i) > lambda) {
-        lo = i + 1;
-        if (lo < hi && !(seat_priority(weight, from + lo) > lambda))
-            hi = lo;
-    } else {
-        hi = i;
-        if (i > 0 && seat_priority(weight, from + i - 1) > lambda)
-            lo = i;
-        else if (i > 0)
-            hi = i - 1;
-    }
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (seat_priority(weight, from + mid) > lambda)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+/* What a pass over the strata finds at a level: f, and the keys next to
+ * it, which bound the keys between two levels. */
+typedef struct probe {
+    uint64_t f;
+    double least_above; /* the least key above the level (+inf: none) */
+    double most_below;  /* the greatest key at or below it (-inf: none) */
+} probe;
 
-/* f(λ) over the strata of `list`; with `capped`, each code counts at most
- * its room (and `above` is left holding C_g(λ) for the caller to clear). */
-static uint64_t count_above(work *w, const size_t *list, size_t count,
-                            double lambda, bool capped)
+/* f(λ) over the strata of `list`; with `capped` (giving only), each code
+ * counts at most its room, and `above` is left holding C_g(λ) for the
+ * caller to clear. */
+static probe count_level(work *w, const size_t *list, size_t count,
+                         direction dir, double level, bool capped)
 {
-    uint64_t total = 0;
+    probe p = {0, INF, -INF};
     for (size_t i = 0; i < count; i++) {
         size_t h = stratum_at(list, i);
-        if (!capped) {
-            total += slots_above(w, h, lambda);
-            continue;
-        }
-        uint64_t room = cap_room(w, h);
+        uint64_t room = capped ? cap_room(w, h) : UINT64_MAX;
         if (room == 0)
             continue;
+        uint64_t c = count_above(w, h, dir, level, false);
+        if (c > 0 && key_at(w, h, dir, c - 1) < p.least_above)
+            p.least_above = key_at(w, h, dir, c - 1);
+        if (c < movable(w, h, dir) && key_at(w, h, dir, c) > p.most_below)
+            p.most_below = key_at(w, h, dir, c);
+        if (!capped) {
+            p.f += c;
+            continue;
+        }
         uint64_t *above = &w->above[w->group[h]];
         uint64_t before = *above < room ? *above : room;
-        *above += slots_above(w, h, lambda);
-        total += (*above < room ? *above : room) - before;
+        *above += c;
+        p.f += (*above < room ? *above : room) - before;
     }
-    return total;
+    return p;
 }
 
 static void clear_above(work *w, const size_t *list, size_t count)
@@ -413,197 +568,236 @@ static void clear_above(work *w, const size_t *list, size_t count)
         w->above[w->group[stratum_at(list, i)]] = 0;
 }
 
-static uint64_t evaluate(work *w, const size_t *list, size_t count,
-                         double lambda, bool capped)
+static probe evaluate(work *w, const size_t *list, size_t count, direction dir,
+                      double level, bool capped)
 {
-    uint64_t f = count_above(w, list, count, lambda, capped);
+    probe p = count_level(w, list, count, dir, level, capped);
     if (capped)
         clear_above(w, list, count);
-    return f;
+    return p;
 }
 
-static inline uint64_t bits_of(double x)
+/* Seats a move may leave to the heap once a level is found: the heap
+ * moves them at about log(strata) each, and a pass over the strata costs
+ * about as much as that many seats. */
+static inline uint64_t slack_of(size_t count)
 {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
+    return count / 64 + 8;
 }
 
-static inline double double_of(uint64_t b)
-{
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
+/* Most passes narrowing the bracket: each halves it, or at least leaves
+ * one key value fewer inside it. */
+#define NARROWINGS 128
 
-/* Most passes narrowing the bracket. Two passes in a row that leave
- * f(lo) - f(hi) as it was stop it too: the slots between are most likely
- * tied at one key (at λ = 4 for a quarter of the fleet, every stratum of
- * 4s + 2 devices has a seat of priority exactly 4), which no λ splits. */
-#define NARROWINGS 12
+/* A level found: move every seat above `level`; the rule ends above
+ * `floor`; with `tied`, every seat between the two has the key `tie`. */
+typedef struct found {
+    double level, floor, tie;
+    bool tied;
+} found;
 
-/* Finds a λ with f(λ) <= `more` and f(λ) close to it, into `*lambda`;
- * false when there is none worth using. */
-static bool find_lambda(work *w, const size_t *list, size_t count,
-                        uint64_t more, bool capped, double *lambda)
+/* Finds a level with f(λ) <= `more` and f(λ) close to it; false when there
+ * is none worth using. */
+static bool find_level(work *w, const size_t *list, size_t count, direction dir,
+                       uint64_t more, bool capped, found *out)
 {
-    /* Seats are about weight / λ: a first guess, and the relative error of
-     * the rounding of `count` strata around it. */
-    double weights = 0, held = 0;
+    /* A stratum's keys are all finite, or all infinite (an infinite
+     * share). The highest finite first key and the lowest finite last key
+     * bound every level worth trying. */
+    double top = -INF, bottom = INF;
+    size_t active = 0;
+    bool infinite = false;
     for (size_t i = 0; i < count; i++) {
         size_t h = stratum_at(list, i);
-        if (can_take(w, h)) {
-            weights += w->weight[h];
-            held += (double)w->seats[h];
-        }
+        uint64_t end = movable(w, h, dir);
+        if (end == 0 || (capped && cap_room(w, h) == 0))
+            continue;
+        active++;
+        double first = key_at(w, h, dir, 0), last = key_at(w, h, dir, end - 1);
+        infinite = infinite || first == INF;
+        if (isfinite(first) && first > top)
+            top = first;
+        if (isfinite(last) && last < bottom)
+            bottom = last;
     }
-    if (!(weights > 0))
+    *out = (found){-INF, -INF, 0, false};
+    /* Every seat with a key above -inf at once, when they fit. */
+    uint64_t f_lo = evaluate(w, list, count, dir, -INF, capped).f;
+    if (f_lo <= more)
+        return true;
+    /* Seats at an infinite key that do not all fit go to the heap's runs
+     * (the floors leave none such to give, and take those last). */
+    if (!(top > -INF))
         return false;
-    double seats = held + (double)more;
-    double guess = weights / seats;
-    guess = guess > DBL_MAX ? DBL_MAX : guess > 0 ? guess : DBL_TRUE_MIN;
-    double spread = ((double)count + 1) / seats;
-
-    /* Bracket: f(lo) > more >= f(hi). */
-    double lo, hi;
-    uint64_t f_lo, f_hi, f = evaluate(w, list, count, guess, capped);
-    if (f <= more) {
-        hi = guess;
-        f_hi = f;
-        for (;;) {
-            double down = hi / (1 + spread); /* reaches 0 at last */
-            f = evaluate(w, list, count, down, capped);
-            if (f > more) {
-                lo = down;
-                f_lo = f;
-                break;
-            }
-            hi = down;
-            f_hi = f;
-            if (down == 0) {
-                *lambda = 0;
-                return true;
-            }
-            spread *= 2;
-        }
-    } else {
-        lo = guess;
-        f_lo = f;
-        for (;;) {
-            double up = lo * (1 + spread);
-            if (!(up < DBL_MAX))
-                up = DBL_MAX;
-            f = evaluate(w, list, count, up, capped);
-            if (f <= more) {
-                hi = up;
-                f_hi = f;
-                break;
-            }
-            if (up == DBL_MAX)
-                return false; /* infinite weights: the heap takes them */
-            lo = up;
-            f_lo = f;
-            spread *= 2;
-        }
+    double hi = top, hi_key = top;
+    uint64_t f_hi = 0;
+    if (infinite) {
+        probe p = evaluate(w, list, count, dir, hi, capped);
+        f_hi = p.f;
+        hi_key = p.most_below;
     }
+    double lo = nextafter(bottom, -INF), lo_key = bottom;
+    if (f_hi > more || !(lo > -INF))
+        return false;
 
-    /* Narrow the bracket until f(hi) leaves few enough seats to the heap
-     * that another pass would cost more than it saves. f is about
-     * proportional to 1/λ, so every other pass interpolates in 1/λ,
-     * aiming half the slack below `more`; the others halve the bracket
-     * (as bit patterns, which order non-negative doubles), so that steps
-     * in f cannot stall it. */
-    uint64_t slack = count / 16;
-    for (int pass = 0, flat = 0;
-         pass < NARROWINGS && flat < 2 && bits_of(hi) - bits_of(lo) > 1 &&
-         more - f_hi > slack;
-         pass++) {
-        uint64_t gap = f_lo - f_hi;
-        double mid = double_of(bits_of(lo) + (bits_of(hi) - bits_of(lo)) / 2);
+    /* The bracket: f(lo) > more >= f(hi), and the keys strictly between
+     * lie in [lo_key, hi_key]. First steps down from the top, doubling
+     * from a guess (keys fall by about one a seat, so `more` seats spread
+     * over the active strata reach about more / active below it). */
+    uint64_t slack = slack_of(count);
+    double step = (double)(more - f_hi) / (double)active;
+    for (double at = hi - step; more - f_hi > slack && at > lo;
+         step *= 2, at = hi - step) {
+        probe p = evaluate(w, list, count, dir, at, capped);
+        if (p.f > more) {
+            lo = at;
+            f_lo = p.f;
+            lo_key = p.least_above;
+            break;
+        }
+        hi = at;
+        f_hi = p.f;
+        hi_key = p.most_below;
+    }
+    /* Then narrow it until f(hi) leaves the heap at most the slack, or
+     * every key inside is one value (seats tied there, which no level
+     * splits). Every other pass interpolates f between the ends, aiming
+     * half the slack below `more`; the others halve the keys inside. */
+    for (int pass = 0;
+         pass < NARROWINGS && more - f_hi > slack && lo_key < hi_key; pass++) {
+        double mid = lo_key / 2 + hi_key / 2;
         if (pass % 2 == 0) {
             double aim = (double)(more - slack / 2);
-            double x_lo = 1 / lo, x_hi = 1 / hi;
-            double x = x_hi + (aim - (double)f_hi) * (x_lo - x_hi) /
-                                  ((double)f_lo - (double)f_hi);
-            double between = 1 / x;
-            if (between > lo && between < hi)
-                mid = between;
+            double x = hi - (aim - (double)f_hi) * (hi - lo) /
+                                ((double)f_lo - (double)f_hi);
+            if (x >= lo_key && x < hi_key)
+                mid = x;
         }
-        f = evaluate(w, list, count, mid, capped);
-        if (f <= more) {
+        if (!(mid >= lo_key && mid < hi_key))
+            mid = lo_key; /* adjacent doubles */
+        probe p = evaluate(w, list, count, dir, mid, capped);
+        if (p.f <= more) {
             hi = mid;
-            f_hi = f;
+            f_hi = p.f;
+            hi_key = p.most_below;
         } else {
             lo = mid;
-            f_lo = f;
+            f_lo = p.f;
+            lo_key = p.least_above;
         }
-        flat = f_lo - f_hi < gap ? 0 : flat + 1;
     }
-    *lambda = hi;
+    *out = (found){hi, lo, hi_key, lo_key == hi_key};
     return true;
 }
 
-static void divide(work *w, const size_t *list, size_t count, uint64_t target,
-                   bool capped);
+static void move(work *w, const size_t *list, size_t count, direction dir,
+                 uint64_t more, bool capped);
 
-/* Gives every slot above λ (see the proof above). */
-static void give_above(work *w, const size_t *list, size_t count, double lambda,
-                       bool capped)
+/* Moves every seat above `level` (see "levels" above); returns how many. */
+static uint64_t move_above(work *w, const size_t *list, size_t count,
+                           direction dir, double level, bool capped)
 {
+    uint64_t before = w->sum;
     if (!capped) {
         for (size_t i = 0; i < count; i++) {
             size_t h = stratum_at(list, i);
-            give(w, h, slots_above(w, h, lambda));
+            shift(w, h, dir, count_above(w, h, dir, level, false));
         }
-        return;
-    }
-    /* Mark each code by C_g(λ) against its room before giving anything. */
-    (void)count_above(w, list, count, lambda, true);
-    for (size_t i = 0; i < count; i++) {
-        size_t h = stratum_at(list, i);
-        uint64_t *above = &w->above[w->group[h]];
-        if (*above < CODE_FULL) {
-            uint64_t room = cap_room(w, h);
-            *above = room == 0       ? CODE_FULL
-                     : *above > room ? CODE_BINDING
-                                     : CODE_FREE;
+    } else {
+        /* Mark each code by C_g(λ) against its room before moving
+         * anything. */
+        (void)count_level(w, list, count, dir, level, true);
+        for (size_t i = 0; i < count; i++) {
+            size_t h = stratum_at(list, i);
+            uint64_t *above = &w->above[w->group[h]];
+            if (*above < CODE_FULL) {
+                uint64_t room = cap_room(w, h);
+                *above = room == 0       ? CODE_FULL
+                         : *above > room ? CODE_BINDING
+                                         : CODE_FREE;
+            }
         }
+        for (size_t i = 0; i < count; i++) {
+            size_t h = stratum_at(list, i);
+            if (w->above[w->group[h]] == CODE_FREE)
+                shift(w, h, dir, count_above(w, h, dir, level, false));
+        }
+        /* Each binding code fills up: a move of its room among its strata
+         * (runs of `members`). Capped moves cover every stratum. */
+        for (size_t first = 0, end; first < w->strata; first = end) {
+            uint32_t g = w->group[w->members[first]];
+            end = first + 1;
+            while (end < w->strata && w->group[w->members[end]] == g)
+                end++;
+            if (w->above[g] == CODE_BINDING)
+                move(w, w->members + first, end - first, dir,
+                     cap_room(w, w->members[first]), false);
+        }
+        clear_above(w, list, count);
     }
-    for (size_t i = 0; i < count; i++) {
-        size_t h = stratum_at(list, i);
-        if (w->above[w->group[h]] == CODE_FREE)
-            give(w, h, slots_above(w, h, lambda));
-    }
-    /* Each binding code fills up: a divisor allocation of its room among
-     * its strata (runs of `members`). Capped calls cover every stratum. */
-    for (size_t first = 0, end; first < w->strata; first = end) {
-        uint32_t g = w->group[w->members[first]];
-        end = first + 1;
-        while (end < w->strata && w->group[w->members[end]] == g)
-            end++;
-        if (w->above[g] == CODE_BINDING)
-            divide(w, w->members + first, end - first,
-                   w->sum + cap_room(w, w->members[first]), false);
-    }
-    clear_above(w, list, count);
+    return dir == GIVE ? w->sum - before : before - w->sum;
 }
 
-/* The divisor phase over the strata of `list` until the sum reaches
- * `target`; `capped` when codes may fill up on the way (else the caller
- * knows the target fits). */
-static void divide(work *w, const size_t *list, size_t count, uint64_t target,
-                   bool capped)
+/* Once every seat above the level has moved, when every seat left above
+ * the floor has the key `tie`, the rule moves them in the order of ties
+ * alone: increasing index when giving, decreasing when taking (`list` is
+ * in increasing index), a code that fills up skipped. One pass, rather
+ * than a heap step a seat. Returns the seats still to move. */
+static uint64_t tie_moves(work *w, const size_t *list, size_t count,
+                          direction dir, uint64_t more, double tie)
 {
-    double lambda;
-    /* Bulk seats pay for their passes once there are more seats than
-     * strata. */
-    if (target - w->sum > count &&
-        find_lambda(w, list, count, target - w->sum, capped, &lambda))
-        give_above(w, list, count, lambda, capped);
-    seat_by_seat(w, list, count, target);
+    for (size_t j = 0; j < count && more > 0; j++) {
+        size_t h = stratum_at(list, dir == GIVE ? j : count - 1 - j);
+        if (!can_move(w, h, dir) || key_at(w, h, dir, 0) != tie)
+            continue;
+        /* Every seat of h at the tie (one, but for counts past 2^53) goes
+         * before the next stratum's. */
+        more -= move_run(w, h, dir, count_above(w, h, dir, tie, true), more);
+    }
+    return more;
+}
+
+/* Moves `more` seats of the strata of `list` by the rule (fewer when they
+ * run out); `capped` when giving may fill codes on the way (else the
+ * caller knows the caps cannot stop it). */
+static void move(work *w, const size_t *list, size_t count, direction dir,
+                 uint64_t more, bool capped)
+{
+    found at = {-INF, -INF, 0, false};
+    /* Levels pay for their passes once there are more seats than the
+     * slack. */
+    if (more > slack_of(count) &&
+        find_level(w, list, count, dir, more, capped, &at)) {
+        more -= move_above(w, list, count, dir, at.level, capped);
+        if (at.tied)
+            more = tie_moves(w, list, count, dir, more, at.tie);
+    }
+    heap_moves(w, list, count, dir, more, at.floor);
 }
 
 /* ---- the waves -------------------------------------------------------- */
+
+/* From the floors: codes above their cap give seats back, then the sum
+ * comes down to the target or up to it. */
+static void round_within_bounds(work *w, uint64_t target)
+{
+    shares_and_floors(w, target);
+    if (w->held != NULL) {
+        for (size_t first = 0, end; first < w->strata; first = end) {
+            uint32_t g = w->group[w->members[first]];
+            end = first + 1;
+            while (end < w->strata && w->group[w->members[end]] == g)
+                end++;
+            if (w->held[g] > w->caps[g])
+                move(w, w->members + first, end - first, TAKE,
+                     w->held[g] - w->caps[g], false);
+        }
+    }
+    if (w->sum > target)
+        move(w, NULL, w->strata, TAKE, w->sum - target, false);
+    if (w->sum < target)
+        move(w, NULL, w->strata, GIVE, target - w->sum, w->held != NULL);
+}
 
 static void allocate_wave(work *w, uint32_t k)
 {
@@ -613,11 +807,13 @@ static void allocate_wave(work *w, uint32_t k)
     uint64_t target = (uint64_t)floor(fraction * (double)eligible + 0.5);
     a->targets[k] = target;
 
+    /* A wave whose previous seats already reach its target keeps them:
+     * the floors held at those bounds are taken back down to them. */
     if (w->sum < target && !fill_everything(w, target - w->sum)) {
         if (w->minimum > 0)
             minimum_phase(w, target);
-        if (w->sum < target)
-            divide(w, NULL, w->strata, target, w->held != NULL);
+        memcpy(w->lower, w->seats, w->strata * sizeof *w->lower);
+        round_within_bounds(w, target);
     }
 
     uint64_t short_of_minimum = 0;

@@ -7,7 +7,7 @@
  *   cohort_sampler.c   the sampler handle: create, free, observe
  *   cohort_retain.c    which devices a stratum keeps (the threshold)
  *   cohort_state.c     merging samplers, and their serialised form
- *   cohort_allocate.c  seats per stratum and wave (the divisor method)
+ *   cohort_allocate.c  seats per stratum and wave (bounded largest remainders)
  *   cohort_finish.c    from a sampler to a cohort: quotas, then devices
  *   cohort_query.c     what a finished cohort answers, and assign
  *   cohort_report.c    total variation distance and coverage
@@ -247,7 +247,7 @@ void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
 
 /* ---- allocation (cohort_allocate.c) ---------------------------------- */
 
-/* What the divisor method reads, strata in increasing stratum id. */
+/* What the allocation reads, strata in increasing stratum id. */
 typedef struct otaprio__allocation {
     const otaprio__cohort_setup *setup;
     size_t strata;

@@ -73,14 +73,15 @@ extern "C" {
 /**
  * @brief How each wave's size is shared out among the strata.
  *
- * Every stratified method fills wave `k` seat by seat, starting from the
- * seats of wave `k - 1` (so waves nest), and gives each seat to the
- * stratum with the highest Sainte-Laguë priority `weight / (seats + 1/2)`
- * among those with an eligible device left and room under their cap. The
- * divisor method never takes a seat back when the wave grows, which a
- * largest-remainder rounding would (the Alabama paradox) and nesting
- * forbids. Inside a stratum, seats go to eligible devices in increasing
- * bucket position. The exact rules, ties included, are in docs/cohort.md.
+ * Every stratified method rounds each stratum's share of wave `k`,
+ * `size * weight / total weight`, by largest remainders (floors, then one
+ * more seat to the largest remainders), bounded below by the stratum's
+ * seats of wave `k - 1` and its minimum seats, and above by its eligible
+ * devices and its cap. Without binding bounds every stratum is within one
+ * seat of its share; the lower bound keeps waves nested where plain
+ * largest remainders would take a seat back (the Alabama paradox). Inside
+ * a stratum, seats go to eligible devices in increasing bucket position.
+ * The exact rules, ties included, are in docs/cohort.md.
  * @since 0.1.0
  */
 typedef enum otaprio_cohort_method {

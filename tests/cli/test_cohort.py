@@ -8,8 +8,9 @@ OTAPRIO is the built executable, EXAMPLE_FLEET examples/cohort-fleet.csv.
 Standard library only.
 
 The waves are checked against a reference written here in Python from the
-rules of docs/cohort.md (eligibility, targets, the Sainte-Lague divisor
-method with its minimum phase and caps, selection by bucket position, the
+rules of docs/cohort.md (eligibility, targets, largest remainders bounded
+below by the previous wave, with the minimum phase and caps, selection by
+bucket position, the
 hash threshold, total variation distance and coverage). The one input it
 takes from the library is each device's key and bucket position, read
 from `otaprio bucket`, whose values golden vectors freeze. Then the
@@ -279,17 +280,51 @@ class Reference:
                            total < target):
                         seats[h] += 1
                         total += 1
+            # Largest remainders, bounded below by the seats so far (the
+            # last wave's and the minimum phase's), above by the eligible
+            # devices and the caps.
+            lo = dict(seats)
+            total_weight = 0.0
+            for h in sorted(e):
+                total_weight += weight[h]
+            share = {}
+            for h in seats:
+                q = (0.0 if total_weight == 0 else
+                     (float(target) * weight.get(h, 0.0)) / total_weight)
+                share[h] = math.inf if math.isnan(q) else q
+            for h in seats:
+                hi = e.get(h, 0)
+                floor = hi if math.isinf(share[h]) else math.floor(share[h])
+                seats[h] = min(hi, max(lo[h], floor))
+
+            def take_one(among):
+                # The largest excess s - q gives a seat; ties: larger id.
+                movable = [h for h in among if seats[h] > lo[h]]
+                if not movable:
+                    return False
+                best = max(movable, key=lambda h: (seats[h] - share[h], h))
+                seats[best] -= 1
+                return True
+
+            if r.cap_column:
+                for code in sorted({self.cap_code(h) for h in seats},
+                                   key=lambda v: v.encode()):
+                    members = [h for h in sorted(seats)
+                               if self.cap_code(h) == code]
+                    cap = r.caps.get(code, float("inf"))
+                    while (sum(seats[h] for h in members) > cap and
+                           take_one(members)):
+                        pass
+            total = sum(seats.values())
+            while total > target and take_one(list(seats)):
+                total -= 1
             while total < target:
-                best = None
-                for h in sorted(e):
-                    if not can_take(h):
-                        continue
-                    priority = weight[h] / (seats[h] + 0.5)
-                    if best is None or priority > best[0]:
-                        best = (priority, h)
-                if best is None:
+                # The largest deficit q - s takes a seat; ties: smaller id.
+                open_ = [h for h in sorted(e) if can_take(h)]
+                if not open_:
                     break
-                seats[best[1]] += 1
+                best = max(open_, key=lambda h: (share[h] - seats[h], -h))
+                seats[best] += 1
                 total += 1
             for h in seats:
                 add = seats[h] - before[h]

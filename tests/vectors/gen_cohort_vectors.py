@@ -197,9 +197,11 @@ def minimum_of(spec):
 
 
 def allocate(spec, cards, strata, eligible, targets, canary):
-    """Seats per stratum and canary wave (docs/cohort.md, "Allocation").
-    strata: ids ascending; eligible[h][k]. Returns seats[h][k] and the
-    strata short of their minimum per wave."""
+    """Seats per stratum and canary wave (docs/cohort.md, "Allocation"):
+    the minimum phase, then largest remainders bounded below by the seats
+    held. strata: ids ascending; eligible[h][k]. Returns seats[h][k], the
+    strata short of their minimum per wave, and per wave the (q, lo) lists
+    the bounded rounding started from (for the self-checks)."""
     S = len(strata)
     m = minimum_of(spec)
     neyman = spec["method"] == NEYMAN
@@ -209,57 +211,129 @@ def allocate(spec, cards, strata, eligible, targets, canary):
                 if cap_dim >= 0 else None)
     seats = [[0] * canary for _ in range(S)]
     short = []
+    shares = []
     s = [0] * S
     for k in range(canary):
-        E = [eligible[h][k] for h in range(S)]
+        hi = [eligible[h][k] for h in range(S)]
+        target = targets[k]
         if neyman:
-            w = [float(E[h]) * spec["sd"][strata[h]] for h in range(S)]
+            w = [float(hi[h]) * spec["sd"][strata[h]] for h in range(S)]
         else:
-            w = [float(E[h]) for h in range(S)]
-        code_seats = {}
-        if cap_dim >= 0:
-            for h in range(S):
-                code_seats[cap_code[h]] = code_seats.get(cap_code[h], 0) + s[h]
+            w = [float(hi[h]) for h in range(S)]
+
+        def code_total(g):
+            return sum(s[h] for h in range(S) if cap_code[h] == g)
 
         def can_take(h):
-            if s[h] >= E[h]:
+            if s[h] >= hi[h]:
                 return False
-            if cap_dim >= 0 and code_seats[cap_code[h]] >= caps[cap_code[h]]:
+            if cap_dim >= 0 and code_total(cap_code[h]) >= caps[cap_code[h]]:
                 return False
             return True
 
-        def take(h):
-            s[h] += 1
-            if cap_dim >= 0:
-                code_seats[cap_code[h]] += 1
-
-        total = sum(s)
-        target = targets[k]
+        # 1-2. Seats start at the previous wave's; the minimum phase.
         if m > 0:
             order = sorted(range(S), key=lambda h: (-w[h], strata[h]))
             for h in order:
-                while (s[h] < min(m, E[h]) and can_take(h)
-                       and total < target):
-                    take(h)
-                    total += 1
-        while total < target:
+                while (s[h] < min(m, hi[h]) and can_take(h)
+                       and sum(s) < target):
+                    s[h] += 1
+        lo = list(s)
+
+        # 3. Ideal shares: W summed in increasing stratum id, one IEEE
+        # double addition at a time (not sum(), which compensates from
+        # Python 3.12); q_h = ((double)n_k * w_h) / W.
+        W = 0.0
+        for h in range(S):
+            W += w[h]
+        if W == 0.0:
+            q = [0.0] * S
+        else:
+            q = [(float(target) * w[h]) / W for h in range(S)]
+        assert all(math.isfinite(x) and x >= 0.0 for x in q)
+
+        # 4. Floors, inside the bounds.
+        for h in range(S):
+            s[h] = min(hi[h], max(lo[h], math.floor(q[h])))
+
+        def give_back(among):
+            """The stratum of `among` above its lower bound with the
+            largest excess s_h - q_h; ties: the larger stratum id."""
             best = None
-            best_priority = None
+            for h in among:  # ids ascending: a later equal wins
+                if s[h] <= lo[h]:
+                    continue
+                excess = float(s[h]) - q[h]
+                if best is None or excess >= best_excess:
+                    best, best_excess = h, excess
+            assert best is not None, "lower bounds above a cap or target"
+            s[best] -= 1
+
+        # 5. Caps, code by code.
+        if cap_dim >= 0:
+            for g in range(cards[cap_dim]):
+                members = [h for h in range(S) if cap_code[h] == g]
+                while code_total(g) > caps[g]:
+                    give_back(members)
+
+        # 6. Too many.
+        while sum(s) > target:
+            give_back(range(S))
+
+        # 7. Too few: the largest deficit q_h - s_h; ties: the smaller id.
+        while sum(s) < target:
+            best = None
             for h in range(S):  # ids ascending: the first of equals wins
                 if not can_take(h):
                     continue
-                priority = w[h] / (s[h] + 0.5)
-                if best is None or priority > best_priority:
-                    best, best_priority = h, priority
+                deficit = q[h] - float(s[h])
+                if best is None or deficit > best_deficit:
+                    best, best_deficit = h, deficit
             if best is None:
                 break
-            take(best)
-            total += 1
+            s[best] += 1
+
         for h in range(S):
+            assert lo[h] <= s[h] <= hi[h]
             seats[h][k] = s[h]
+        shares.append((q, lo))
         short.append(sum(1 for h in range(S)
-                         if E[h] > 0 and s[h] < min(m, E[h])))
-    return seats, short
+                         if hi[h] > 0 and s[h] < min(m, hi[h])))
+    return seats, short, shares
+
+
+def check_largest_remainders(spec, cards, strata, eligible, targets, selected,
+                             shares):
+    """Where no bound binds (every lo_h <= floor(q_h), every ceil(q_h) <=
+    E_h[k], every capped code's ceilings within its cap), the allocation
+    is plain largest remainders: each stratum gets floor(q_h) or
+    floor(q_h) + 1, the wave gets its target, and no stratum left at its
+    floor has a larger remainder than one given the extra seat. Returns
+    the number of waves checked."""
+    S = len(strata)
+    cap_dim = spec.get("cap_dimension", -1)
+    checked = 0
+    for k, (q, lo) in enumerate(shares):
+        fl = [math.floor(x) for x in q]
+        ce = [math.ceil(x) for x in q]
+        if any(lo[h] > fl[h] or ce[h] > eligible[h][k] for h in range(S)):
+            continue
+        if cap_dim >= 0:
+            per_code = {}
+            for h, sid in enumerate(strata):
+                code = stratum_codes(cards, sid)[cap_dim]
+                per_code[code] = per_code.get(code, 0) + ce[h]
+            if any(per_code[c] > spec["caps"][c] for c in per_code):
+                continue
+        s = [selected[h][k] for h in range(S)]
+        assert all(s[h] in (fl[h], fl[h] + 1) for h in range(S)), \
+            "wave %d: a stratum outside floor(q) .. floor(q) + 1" % k
+        assert sum(s) == targets[k]
+        up = [q[h] - fl[h] for h in range(S) if s[h] > fl[h]]
+        down = [q[h] - fl[h] for h in range(S) if s[h] == fl[h]]
+        assert not up or not down or min(up) >= max(down)
+        checked += 1
+    return checked
 
 
 def tvd(cohort, fleet):
@@ -349,9 +423,10 @@ def run_case(case):
             if j is not None and max(j, first[i]) < W:
                 wave_of[i] = max(j, first[i])
         short = [0] * W
+        shares = None
     else:
-        seats, short = allocate(spec, cards, strata, eligible, targets,
-                                canary)
+        seats, short, shares = allocate(spec, cards, strata, eligible,
+                                        targets, canary)
         by_stratum = [[] for _ in range(S)]
         for i in range(fleet.n):
             by_stratum[index[sid_of[i]]].append(i)
@@ -400,6 +475,10 @@ def run_case(case):
                 code = stratum_codes(cards, sid)[spec["cap_dimension"]]
                 per_code[code] = per_code.get(code, 0) + selected[h][k]
             assert all(per_code[c] <= spec["caps"][c] for c in per_code)
+    lr_checked = 0
+    if spec["method"] != HASH_THRESHOLD:
+        lr_checked = check_largest_remainders(spec, cards, strata, eligible,
+                                              targets, selected, shares)
 
     wave_rows = []
     reports = []
@@ -421,7 +500,7 @@ def run_case(case):
             "fleet_of": fleet_of, "eligible": eligible,
             "selected": selected, "waves": wave_rows, "reports": reports,
             "listed": [(i, wave_of[i], sid_of[i]) for i in listed],
-            "assign": wave_of}
+            "assign": wave_of, "lr_checked": lr_checked}
 
 
 def check_retention(case, spec, fleet, sid_of, first, pos, wave_of, canary,
@@ -567,6 +646,16 @@ def cases():
         {"seed": 602, "n": 2500, "code_weights": [OS, SKU], "critical": 50},
         salt=8, method=MINIMUM_COVERAGE, waves=SCHEDULE, cap_dimension=1,
         caps=[10 ** 6, 40, 3, 1], critical_first_wave=2, minimum=2)
+    # Ties in giving seats back: 1024 eligible devices and a first wave of
+    # 1/16 make every share q_h = E_h / 16 exact, so strata whose E_h agree
+    # mod 16 have equal excesses; the minimum phase and the caps then make
+    # them give seats back, and the larger stratum id gives first. The
+    # seed is one where that rule decides seats in both steps.
+    add("give_back_ties",
+        {"seed": 837, "n": 1024, "code_weights": [OS, BAND]},
+        salt=837, method=MINIMUM_COVERAGE, waves=[0.0625, 0.25, 1.0],
+        minimum=2, cap_dimension=1, caps=[10 ** 6, 40, 60],
+        retain_fraction=1.0)
 
     # A small fleet: the first waves round to nobody (empty cohorts).
     add("tiny_fleet",
@@ -713,8 +802,10 @@ typedef struct cohort_vector {
 def render():
     out = [PREAMBLE % xxhash.VERSION]
     table = []
+    lr_checked = 0
     for case in cases():
         res = run_case(case)
+        lr_checked += res["lr_checked"]
         name = case["name"]
         p = "cv_" + name
         gen = case["fleet"]
@@ -815,6 +906,7 @@ def render():
                      "%s_listed_stratum, %s_assign, %s_reports}," % (
                          name, fleet_init, spec_init, p, S, p, p, p, p,
                          len(listed), p, p, p, p, p))
+    assert lr_checked > 0, "no wave checks the unbounded rounding"
     out.append("static const cohort_vector cohort_vectors[] = {")
     out += table
     out.append("};")
