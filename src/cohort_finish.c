@@ -360,6 +360,29 @@ static int check_duplicates(finish *f)
     return status;
 }
 
+/* Puts the picks in (stratum, position, key) order. They come grouped by
+ * stratum already, in increasing stratum index (the strata are picked in
+ * that order), and usually in rank order inside each: only a stratum whose
+ * picks are out of order (devices held back to a later wave, or the hash
+ * threshold's unranked kept list) is sorted, and only its own picks. */
+static void sort_within_strata(otaprio__pick *picks, size_t n)
+{
+    size_t start = 0;
+    while (start < n) {
+        size_t end = start + 1;
+        bool sorted = true;
+        while (end < n && picks[end].stratum == picks[start].stratum) {
+            if (compare_by_stratum(&picks[end - 1], &picks[end]) > 0)
+                sorted = false;
+            end++;
+        }
+        if (!sorted)
+            qsort(picks + start, end - start, sizeof *picks,
+                  compare_by_stratum);
+        start = end;
+    }
+}
+
 /* The picks by stratum for assign, the listing order over them, and a
  * lookup from a device's codes to its stratum. */
 static int index_picks(finish *f)
@@ -367,8 +390,7 @@ static int index_picks(finish *f)
     otaprio_cohort *c = f->cohort;
     size_t n = f->picks.length;
     otaprio__pick *picks = f->picks.data;
-    if (n > 0)
-        qsort(picks, n, sizeof *picks, compare_by_stratum);
+    sort_within_strata(picks, n);
     OTAPRIO__TRY(otaprio__mem_zalloc_array(
         &c->mem, c->strata + 1, sizeof(uint64_t), (void **)&c->first_pick));
     OTAPRIO__TRY(otaprio__mem_zalloc_array(&c->mem, n, sizeof(uint64_t),
