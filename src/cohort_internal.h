@@ -117,6 +117,17 @@ otaprio__cohort_rows_check(const otaprio__cohort_setup *setup,
                            const otaprio_cohort_chunk *chunk,
                            otaprio__cohort_rows *rows, otaprio_diag *diag);
 
+/* The same but for the codes, which otaprio__cohort_rows_check_codes()
+ * checks (or a pass that reads them anyway, block by block). */
+OTAPRIO__NODISCARD int
+otaprio__cohort_rows_read(const otaprio__cohort_setup *setup,
+                          const otaprio_cohort_chunk *chunk,
+                          otaprio__cohort_rows *rows, otaprio_diag *diag);
+OTAPRIO__NODISCARD int
+otaprio__cohort_rows_check_codes(const otaprio__cohort_setup *setup,
+                                 const otaprio__cohort_rows *rows,
+                                 otaprio_diag *diag);
+
 /* Checks that every code of a column lies below its dimension's
  * cardinality `limit`; diag names the first device that does not. */
 OTAPRIO__NODISCARD int otaprio__cohort_check_codes(const uint32_t *column,

@@ -75,6 +75,28 @@ int otaprio__cohort_rows_check(const otaprio__cohort_setup *setup,
                                const otaprio_cohort_chunk *chunk,
                                otaprio__cohort_rows *rows, otaprio_diag *diag)
 {
+    otaprio__cohort_rows out;
+    OTAPRIO__TRY(otaprio__cohort_rows_read(setup, chunk, &out, diag));
+    OTAPRIO__TRY(otaprio__cohort_rows_check_codes(setup, &out, diag));
+    *rows = out;
+    return OTAPRIO_OK;
+}
+
+int otaprio__cohort_rows_check_codes(const otaprio__cohort_setup *setup,
+                                     const otaprio__cohort_rows *rows,
+                                     otaprio_diag *diag)
+{
+    for (uint32_t d = 0; d < setup->dimension_count; d++)
+        if (rows->codes[d] != NULL)
+            OTAPRIO__TRY(otaprio__cohort_check_codes(
+                rows->codes[d], rows->count, setup->cardinalities[d], d, diag));
+    return OTAPRIO_OK;
+}
+
+int otaprio__cohort_rows_read(const otaprio__cohort_setup *setup,
+                              const otaprio_cohort_chunk *chunk,
+                              otaprio__cohort_rows *rows, otaprio_diag *diag)
+{
     if (chunk == NULL)
         return otaprio__fail(diag, OTAPRIO_E_INVALID, "chunk", -1,
                              "chunk is NULL");
@@ -88,12 +110,8 @@ int otaprio__cohort_rows_check(const otaprio__cohort_setup *setup,
     memset(&out, 0, sizeof out);
     out.count = c.count;
     out.keys = c.keys;
-    for (uint32_t d = 0; c.codes != NULL && d < setup->dimension_count; d++) {
+    for (uint32_t d = 0; c.codes != NULL && d < setup->dimension_count; d++)
         out.codes[d] = c.codes[d];
-        if (out.codes[d] != NULL)
-            OTAPRIO__TRY(otaprio__cohort_check_codes(
-                out.codes[d], c.count, setup->cardinalities[d], d, diag));
-    }
     OTAPRIO__TRY(check_flags(c.critical, c.count, "critical", diag));
     OTAPRIO__TRY(check_flags(c.charging, c.count, "charging", diag));
     OTAPRIO__TRY(check_flags(c.metered, c.count, "metered", diag));

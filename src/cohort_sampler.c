@@ -360,15 +360,27 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
     const bool canary = s->setup.canary_count > 0;
     for (size_t b = 0; b < rows->count; b += BLOCK) {
         size_t m = rows->count - b < BLOCK ? rows->count - b : BLOCK;
-        /* Column by column, so each loop is a vectorisable multiply-add. */
+        /* Column by column, so each loop is a vectorisable multiply-add,
+         * which also checks the codes (observe left them to this pass, to
+         * read them once): a code past its cardinality stops the pass
+         * before the block, whose devices are then taken back. */
         for (size_t j = 0; j < m; j++)
             ids[j] = 0;
         for (size_t d = 0; d < width; d++) {
             const uint32_t *column = rows->codes[d];
             uint64_t radix = s->setup.radix[d];
-            if (column != NULL)
-                for (size_t j = 0; j < m; j++)
-                    ids[j] += (uint64_t)column[b + j] * radix;
+            if (column == NULL)
+                continue;
+            uint32_t max = 0;
+            for (size_t j = 0; j < m; j++) {
+                uint32_t code = column[b + j];
+                max = code > max ? code : max;
+                ids[j] += (uint64_t)code * radix;
+            }
+            if (max >= s->setup.cardinalities[d]) {
+                *failed_at = b;
+                return OTAPRIO_E_RANGE;
+            }
         }
         for (size_t j = 0; j < m; j++)
             positions[j] =
@@ -582,7 +594,13 @@ int otaprio_cohort_sampler_observe(otaprio_cohort_sampler *sampler,
                              "sampler is NULL");
     otaprio__cohort_rows rows;
     OTAPRIO__TRY(
-        otaprio__cohort_rows_check(&sampler->setup, chunk, &rows, diag));
+        otaprio__cohort_rows_read(&sampler->setup, chunk, &rows, diag));
+    bool dense_plain = sampler->dense != NULL &&
+                       otaprio__cohort_rows_plain(&sampler->setup, &rows);
+    /* The dense pass checks the codes as it reads them. */
+    if (!dense_plain)
+        OTAPRIO__TRY(
+            otaprio__cohort_rows_check_codes(&sampler->setup, &rows, diag));
     if (rows.count > OTAPRIO_COHORT_MAX_DEVICES - sampler->devices)
         return otaprio__fail(diag, OTAPRIO_E_LIMIT, "count", -1,
                              "%zu more devices would pass the sampler's "
@@ -592,15 +610,14 @@ int otaprio_cohort_sampler_observe(otaprio_cohort_sampler *sampler,
     uint32_t before = sampler->strata.count;
     size_t width = sampler->setup.width;
     size_t failed_at = 0;
-    const pass_fn *passes =
-        sampler->dense != NULL &&
-                otaprio__cohort_rows_plain(&sampler->setup, &rows)
-            ? dense_plain_by_width
-            : pass_by_width;
+    const pass_fn *passes = dense_plain ? dense_plain_by_width : pass_by_width;
     int status = passes[width <= SPECIALISED_WIDTHS ? width : 0](sampler, &rows,
                                                                  &failed_at);
     if (status != OTAPRIO_OK) {
         undo(sampler, &rows, failed_at, before);
+        if (status == OTAPRIO_E_RANGE) /* a bad code: name it */
+            return otaprio__cohort_rows_check_codes(&sampler->setup, &rows,
+                                                    diag);
         if (status == OTAPRIO_E_LIMIT)
             return otaprio__fail(diag, status, "codes", (int64_t)failed_at,
                                  "device %zu would start a stratum past the "

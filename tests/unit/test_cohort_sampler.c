@@ -209,6 +209,20 @@ static void test_chunk_errors(void **state)
     assert_int_equal(otaprio_cohort_sampler_observe(s, &empty, NULL),
                      OTAPRIO_OK);
     assert_int_equal(otaprio_cohort_sampler_observe(s, &c, NULL), OTAPRIO_OK);
+
+    /* Keys and codes alone take the dense pass, which checks codes block
+     * by block as it reads them: a bad code in a later block must undo
+     * the blocks before it and name the device all the same. */
+    otaprio_cohort_chunk plain;
+    otaprio_cohort_chunk_init(&plain);
+    plain.count = 400;
+    plain.keys = f.keys;
+    plain.codes = f.columns;
+    f.codes[2][377] = 6; /* cardinality 6 */
+    expect_observe(s, &plain, OTAPRIO_E_RANGE, "codes", 377);
+    f.codes[2][377] = 5;
+    assert_int_equal(otaprio_cohort_sampler_observe(s, &plain, NULL),
+                     OTAPRIO_OK);
     otaprio_cohort_sampler_free(s);
     fleet_free(&f);
 }
