@@ -23,23 +23,9 @@
 
 #include "cohort_internal.h"
 
-/* A kept device being ranked. */
-typedef struct candidate {
-    uint64_t position;
-    uint64_t key;
-    uint32_t first_wave;
-    bool taken;
-} candidate;
-
-/* Rank order; a repeated key's copies are ordered by first wave, so the
- * result never depends on the order devices came in. */
-static bool ranks_before(const candidate *x, const candidate *y)
+static bool ranks_before(const otaprio__kept *x, const otaprio__kept *y)
 {
-    if (x->position != y->position)
-        return x->position < y->position;
-    if (x->key != y->key)
-        return x->key < y->key;
-    return x->first_wave < y->first_wave;
+    return otaprio__kept_compare(x, y) < 0;
 }
 
 static int compare_by_stratum(const void *a, const void *b)
@@ -63,24 +49,14 @@ typedef struct finish {
     const otaprio_cohort_sampler *sampler;
     otaprio_cohort *cohort;
     otaprio_diag *diag;
-    uint32_t *index; /* [strata]: the sampler's stratum index */
-    candidate *kept; /* room for the largest stratum's kept list */
+    uint32_t *index;     /* [strata]: the sampler's stratum index */
+    otaprio__kept *kept; /* room for the largest stratum's kept list */
+    bool *taken;         /* [kept_room]: which ranked ones are picked */
     size_t kept_room;
     otaprio__vec picks;      /* otaprio__pick */
     uint64_t *short_minimum; /* [canary_count] */
     uint64_t *targets;       /* [canary_count] */
 } finish;
-
-typedef struct ordered {
-    uint64_t id;
-    uint32_t index;
-} ordered;
-
-static int compare_ordered(const void *a, const void *b)
-{
-    const ordered *x = a, *y = b;
-    return (x->id > y->id) - (x->id < y->id);
-}
 
 /* The strata with devices, by increasing id, with their counts. */
 static int gather_strata(finish *f)
@@ -88,24 +64,10 @@ static int gather_strata(finish *f)
     const otaprio_cohort_sampler *s = f->sampler;
     otaprio_cohort *c = f->cohort;
     const otaprio__mem *mem = &c->mem;
-    size_t strata = 0;
     const otaprio__stratum *st = s->stratum.data;
-    for (size_t h = 0; h < s->stratum.length; h++)
-        strata += st[h].fleet > 0;
-    size_t waves = c->setup.wave_count;
-    ordered *order = NULL;
-    OTAPRIO__TRY(
-        otaprio__mem_zalloc_array(mem, strata, sizeof *order, (void **)&order));
-    size_t n = 0;
-    for (size_t h = 0; h < s->stratum.length; h++) {
-        if (st[h].fleet == 0)
-            continue;
-        order[n].id = otaprio__cohort_stratum_id(
-            &c->setup, otaprio__tuple_at(&s->strata, (uint32_t)h));
-        order[n].index = (uint32_t)h;
-        n++;
-    }
-    qsort(order, strata, sizeof *order, compare_ordered);
+    size_t waves = c->setup.wave_count, strata = 0;
+    otaprio__stratum_ref *order = NULL;
+    OTAPRIO__TRY(otaprio__cohort_sampler_order(s, mem, &order, &strata));
     int status = otaprio__mem_zalloc_array(mem, strata, sizeof(uint32_t),
                                            (void **)&f->index);
     if (status == OTAPRIO_OK)
@@ -146,25 +108,10 @@ static int gather_strata(finish *f)
 /* Stratum h's kept devices at or below its final limit, unordered. */
 static size_t gather_kept(finish *f, size_t h)
 {
-    const otaprio_cohort_sampler *s = f->sampler;
     const otaprio__stratum *st =
-        (const otaprio__stratum *)s->stratum.data + f->index[h];
-    uint64_t limit = otaprio__cohort_limit(&s->setup, st->candidates);
-    size_t n = 0;
-    const uint64_t *ready = st->ready.data;
-    for (size_t i = 0; i < st->ready.length; i++) {
-        uint64_t position = otaprio__cohort_position(&s->setup, ready[i]);
-        if (position <= limit)
-            f->kept[n++] = (candidate){position, ready[i], 0, false};
-    }
-    const otaprio__held *held = st->held.data;
-    for (size_t i = 0; i < st->held.length; i++) {
-        uint64_t position = otaprio__cohort_position(&s->setup, held[i].key);
-        if (position <= limit)
-            f->kept[n++] =
-                (candidate){position, held[i].key, held[i].first_wave, false};
-    }
-    return n;
+        (const otaprio__stratum *)f->sampler->stratum.data + f->index[h];
+    size_t ready;
+    return otaprio__stratum_kept(&f->sampler->setup, st, f->kept, &ready);
 }
 
 /*
@@ -175,13 +122,13 @@ static size_t gather_kept(finish *f, size_t h)
  * stored backwards from the end so the ranked prefix can grow in place.
  */
 typedef struct ranking {
-    candidate *items;
+    otaprio__kept *items;
     size_t count;  /* kept devices */
     size_t ranked; /* in rank order at the front */
 } ranking;
 
 /* Heap slot i (0 = the smallest) lives at items[count - 1 - i]. */
-static candidate *heap_at(ranking *r, size_t i)
+static otaprio__kept *heap_at(ranking *r, size_t i)
 {
     return &r->items[r->count - 1 - i];
 }
@@ -197,14 +144,14 @@ static void sift_down(ranking *r, size_t i, size_t size)
             smallest = right;
         if (smallest == i)
             return;
-        candidate t = *heap_at(r, i);
+        otaprio__kept t = *heap_at(r, i);
         *heap_at(r, i) = *heap_at(r, smallest);
         *heap_at(r, smallest) = t;
         i = smallest;
     }
 }
 
-static ranking rank_start(candidate *items, size_t count)
+static ranking rank_start(otaprio__kept *items, size_t count)
 {
     ranking r = {items, count, 0};
     for (size_t i = count / 2; i-- > 0;)
@@ -213,11 +160,11 @@ static ranking rank_start(candidate *items, size_t count)
 }
 
 /* The device of rank i, ranking more as needed; NULL past the last. */
-static candidate *rank_get(ranking *r, size_t i)
+static otaprio__kept *rank_get(ranking *r, size_t i)
 {
     while (r->ranked <= i && r->ranked < r->count) {
         size_t size = r->count - r->ranked;
-        candidate top = *heap_at(r, 0);
+        otaprio__kept top = *heap_at(r, 0);
         /* The heap's last slot is items[ranked]: move it to the root,
          * shrink the heap, and the freed slot takes the smallest. */
         *heap_at(r, 0) = *heap_at(r, size - 1);
@@ -228,7 +175,7 @@ static candidate *rank_get(ranking *r, size_t i)
     return i < r->ranked ? &r->items[i] : NULL;
 }
 
-static int add_pick(finish *f, const candidate *d, size_t h, uint32_t wave)
+static int add_pick(finish *f, const otaprio__kept *d, size_t h, uint32_t wave)
 {
     otaprio__pick pick = {d->key, d->position, (uint32_t)h, wave};
     return otaprio__vec_push(&f->cohort->mem, &f->picks, &pick);
@@ -267,14 +214,15 @@ static int pick_by_seats(finish *f, size_t h)
         (const otaprio__stratum *)s->stratum.data + f->index[h];
     size_t n = gather_kept(f, h), waves = c->setup.wave_count;
     ranking r = rank_start(f->kept, n);
+    memset(f->taken, 0, n * sizeof *f->taken);
     uint64_t taken = 0;
     for (uint32_t k = 0; k < c->setup.canary_count; k++) {
         uint64_t want = c->seats[h * waves + k];
-        candidate *d;
+        otaprio__kept *d;
         for (size_t i = 0; taken < want && (d = rank_get(&r, i)) != NULL; i++) {
-            if (d->taken || d->first_wave > k)
+            if (f->taken[i] || d->first_wave > k)
                 continue;
-            d->taken = true;
+            f->taken[i] = true;
             taken++;
             OTAPRIO__TRY(add_pick(f, d, h, k));
         }
@@ -331,6 +279,8 @@ static int select_devices(finish *f)
         OTAPRIO__TRY(allocate(f));
     OTAPRIO__TRY(otaprio__mem_zalloc_array(&c->mem, f->kept_room,
                                            sizeof *f->kept, (void **)&f->kept));
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(
+        &c->mem, f->kept_room, sizeof *f->taken, (void **)&f->taken));
     for (size_t h = 0; h < c->strata; h++)
         OTAPRIO__TRY(threshold ? pick_by_threshold(f, h) : pick_by_seats(f, h));
     return OTAPRIO_OK;
@@ -517,6 +467,7 @@ int otaprio_cohort_sampler_finish(const otaprio_cohort_sampler *sampler,
     status = run(&f);
     otaprio__mem_free(&mem, f.index);
     otaprio__mem_free(&mem, f.kept);
+    otaprio__mem_free(&mem, f.taken);
     otaprio__mem_free(&mem, f.targets);
     otaprio__mem_free(&mem, f.short_minimum);
     otaprio__vec_release(&mem, &f.picks);

@@ -214,6 +214,19 @@ OTAPRIO__NODISCARD int
 otaprio__cohort_sampler_stratum(otaprio_cohort_sampler *sampler,
                                 const uint32_t *codes, uint32_t *index);
 
+/* A stratum with devices, by its stratum id. */
+typedef struct otaprio__stratum_ref {
+    uint64_t id;
+    uint32_t index; /* into the sampler's strata */
+} otaprio__stratum_ref;
+
+/* The strata with devices, in increasing stratum id, in an array from
+ * `mem` (freed by the caller) of `*count` entries. */
+OTAPRIO__NODISCARD int
+otaprio__cohort_sampler_order(const otaprio_cohort_sampler *sampler,
+                              const otaprio__mem *mem,
+                              otaprio__stratum_ref **refs, size_t *count);
+
 /* Forgets every stratum from index `keep` on (they must be empty of
  * devices again, as after an undo). Allocates nothing. */
 void otaprio__cohort_sampler_truncate(otaprio_cohort_sampler *sampler,
@@ -255,6 +268,26 @@ otaprio__cohort_position(const otaprio__cohort_setup *setup, uint64_t key)
 void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
                             otaprio__stratum *stratum, uint64_t *current,
                             uint64_t limit);
+
+/* A kept device with its position. */
+typedef struct otaprio__kept {
+    uint64_t position;
+    uint64_t key;
+    uint32_t first_wave;
+} otaprio__kept;
+
+/* The stratum's kept devices at or below its final limit (the limit of its
+ * candidate count): those of the first wave, in list order, then those held
+ * back, into `out` (room for ready.length + held.length, or NULL to count
+ * only). Returns how many; `*ready` receives how many of the first wave. */
+size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
+                             const otaprio__stratum *stratum,
+                             otaprio__kept *out, size_t *ready);
+
+/* The rank order of kept devices, for qsort: position, then key, then
+ * first wave, so that even a repeated key's copies are in one order
+ * whatever order the devices came in. */
+int otaprio__kept_compare(const void *a, const void *b);
 
 /* ---- allocation (cohort_allocate.c) ---------------------------------- */
 

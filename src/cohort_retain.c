@@ -8,6 +8,7 @@
  * split into: the property that makes merging exact.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cohort_internal.h"
@@ -62,4 +63,42 @@ void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
         if (otaprio__cohort_position(setup, held[i].key) <= limit)
             held[kept++] = held[i];
     stratum->held.length = kept;
+}
+
+size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
+                             const otaprio__stratum *stratum,
+                             otaprio__kept *out, size_t *ready)
+{
+    uint64_t limit = otaprio__cohort_limit(setup, stratum->candidates);
+    size_t n = 0;
+    const uint64_t *keys = stratum->ready.data;
+    for (size_t i = 0; i < stratum->ready.length; i++) {
+        uint64_t position = otaprio__cohort_position(setup, keys[i]);
+        if (position > limit)
+            continue;
+        if (out != NULL)
+            out[n] = (otaprio__kept){position, keys[i], 0};
+        n++;
+    }
+    *ready = n;
+    const otaprio__held *held = stratum->held.data;
+    for (size_t i = 0; i < stratum->held.length; i++) {
+        uint64_t position = otaprio__cohort_position(setup, held[i].key);
+        if (position > limit)
+            continue;
+        if (out != NULL)
+            out[n] = (otaprio__kept){position, held[i].key, held[i].first_wave};
+        n++;
+    }
+    return n;
+}
+
+int otaprio__kept_compare(const void *a, const void *b)
+{
+    const otaprio__kept *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->first_wave > y->first_wave) - (x->first_wave < y->first_wave);
 }

@@ -15,6 +15,7 @@
  * to a later wave); lists grow by half and are pruned at a chunk's end
  * once they hold half again what the last prune left.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cohort_internal.h"
@@ -114,6 +115,38 @@ void otaprio__cohort_sampler_truncate(otaprio_cohort_sampler *sampler,
     if ((size_t)keep * sampler->setup.wave_count < sampler->by_wave.length)
         sampler->by_wave.length = (size_t)keep * sampler->setup.wave_count;
     otaprio__tuple_set_truncate(&sampler->strata, keep);
+}
+
+static int compare_refs(const void *a, const void *b)
+{
+    const otaprio__stratum_ref *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+int otaprio__cohort_sampler_order(const otaprio_cohort_sampler *sampler,
+                                  const otaprio__mem *mem,
+                                  otaprio__stratum_ref **refs, size_t *count)
+{
+    const otaprio__stratum *strata = sampler->stratum.data;
+    size_t n = 0;
+    for (size_t h = 0; h < sampler->stratum.length; h++)
+        n += strata[h].fleet > 0; /* an undo can leave empty ones behind */
+    otaprio__stratum_ref *out = NULL;
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *out, (void **)&out));
+    size_t k = 0;
+    for (size_t h = 0; h < sampler->stratum.length; h++) {
+        if (strata[h].fleet == 0)
+            continue;
+        out[k].id = otaprio__cohort_stratum_id(
+            &sampler->setup, otaprio__tuple_at(&sampler->strata, (uint32_t)h));
+        out[k].index = (uint32_t)h;
+        k++;
+    }
+    if (n > 0)
+        qsort(out, n, sizeof *out, compare_refs);
+    *refs = out;
+    *count = n;
+    return OTAPRIO_OK;
 }
 
 void otaprio_cohort_sampler_free(otaprio_cohort_sampler *sampler)

@@ -153,94 +153,34 @@ static void put_u32(writer *w, uint32_t v)
     w->at += 4;
 }
 
-/* A kept device with its position, for sorting. */
-typedef struct ranked {
-    uint64_t position;
-    uint64_t key;
-    uint32_t first_wave;
-} ranked;
-
-/* A total order, so that the bytes do not depend on the order devices
- * came in even when one key is repeated. */
-static int compare_ranked(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->position != y->position)
-        return x->position < y->position ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->first_wave > y->first_wave) - (x->first_wave < y->first_wave);
-}
-
-/* How many of a stratum's kept devices are at or below its final limit. */
-static void kept_counts(const otaprio_cohort_sampler *s,
-                        const otaprio__stratum *stratum, size_t *ready,
-                        size_t *held)
-{
-    uint64_t limit = otaprio__cohort_limit(&s->setup, stratum->candidates);
-    const uint64_t *keys = stratum->ready.data;
-    *ready = 0;
-    for (size_t i = 0; i < stratum->ready.length; i++)
-        *ready += otaprio__cohort_position(&s->setup, keys[i]) <= limit;
-    const otaprio__held *h = stratum->held.data;
-    *held = 0;
-    for (size_t i = 0; i < stratum->held.length; i++)
-        *held += otaprio__cohort_position(&s->setup, h[i].key) <= limit;
-}
-
 static size_t stratum_bytes(const otaprio_cohort_sampler *s, size_t ready,
                             size_t held)
 {
     return 32 + 8 * (size_t)s->setup.wave_count + 8 * ready + 12 * held;
 }
 
-/* Strata in increasing id, by index. */
-typedef struct by_id {
-    uint64_t id;
-    uint32_t index;
-} by_id;
-
-static int compare_by_id(const void *a, const void *b)
-{
-    const by_id *x = a, *y = b;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
 /* Writes one stratum's kept devices, pruned and sorted, using `scratch`
  * (room for all of its kept devices). */
 static void put_kept(writer *w, const otaprio_cohort_sampler *s,
-                     const otaprio__stratum *stratum, ranked *scratch,
-                     size_t ready, size_t held)
+                     const otaprio__stratum *stratum, otaprio__kept *scratch)
 {
-    uint64_t limit = otaprio__cohort_limit(&s->setup, stratum->candidates);
+    size_t ready;
+    size_t n = otaprio__stratum_kept(&s->setup, stratum, scratch, &ready);
+    qsort(scratch, ready, sizeof *scratch, otaprio__kept_compare);
+    qsort(scratch + ready, n - ready, sizeof *scratch, otaprio__kept_compare);
     put_u64(w, ready);
-    put_u64(w, held);
-    size_t n = 0;
-    const uint64_t *keys = stratum->ready.data;
-    for (size_t i = 0; i < stratum->ready.length; i++) {
-        uint64_t position = otaprio__cohort_position(&s->setup, keys[i]);
-        if (position <= limit)
-            scratch[n++] = (ranked){position, keys[i], 0};
-    }
-    qsort(scratch, n, sizeof *scratch, compare_ranked);
-    for (size_t i = 0; i < n; i++)
+    put_u64(w, n - ready);
+    for (size_t i = 0; i < ready; i++)
         put_u64(w, scratch[i].key);
-    n = 0;
-    const otaprio__held *h = stratum->held.data;
-    for (size_t i = 0; i < stratum->held.length; i++) {
-        uint64_t position = otaprio__cohort_position(&s->setup, h[i].key);
-        if (position <= limit)
-            scratch[n++] = (ranked){position, h[i].key, h[i].first_wave};
-    }
-    qsort(scratch, n, sizeof *scratch, compare_ranked);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = ready; i < n; i++) {
         put_u64(w, scratch[i].key);
         put_u32(w, scratch[i].first_wave);
     }
 }
 
 static void put_all(writer *w, const otaprio_cohort_sampler *s,
-                    const by_id *order, size_t strata, ranked *scratch)
+                    const otaprio__stratum_ref *order, size_t strata,
+                    otaprio__kept *scratch)
 {
     memcpy(w->at, magic, sizeof magic);
     w->at += sizeof magic;
@@ -251,14 +191,12 @@ static void put_all(writer *w, const otaprio_cohort_sampler *s,
     put_u64(w, strata);
     for (size_t k = 0; k < strata; k++) {
         const otaprio__stratum *stratum = stratum_of(s, order[k].index);
-        size_t ready, held;
-        kept_counts(s, stratum, &ready, &held);
         put_u64(w, order[k].id);
         put_u64(w, stratum->fleet);
         const uint64_t *counts = by_wave_of(s, order[k].index);
         for (uint32_t wave = 0; wave < s->setup.wave_count; wave++)
             put_u64(w, counts[wave]);
-        put_kept(w, s, stratum, scratch, ready, held);
+        put_kept(w, s, stratum, scratch);
     }
 }
 
@@ -270,18 +208,15 @@ int otaprio_cohort_sampler_serialize(const otaprio_cohort_sampler *sampler,
         return otaprio__fail(
             diag, OTAPRIO_E_INVALID, sampler == NULL ? "sampler" : "length", -1,
             "%s is NULL", sampler == NULL ? "sampler" : "length");
-    size_t bytes = HEADER_BYTES + FOOTER_BYTES, strata = 0, most = 0;
+    size_t bytes = HEADER_BYTES + FOOTER_BYTES, most = 0;
     for (size_t h = 0; h < sampler->stratum.length; h++) {
         const otaprio__stratum *stratum = stratum_of(sampler, h);
         if (stratum->fleet == 0)
             continue; /* left behind by an undo */
-        size_t ready, held;
-        kept_counts(sampler, stratum, &ready, &held);
-        bytes += stratum_bytes(sampler, ready, held);
-        strata++;
-        size_t lists = stratum->ready.length > stratum->held.length
-                           ? stratum->ready.length
-                           : stratum->held.length;
+        size_t ready, kept = otaprio__stratum_kept(&sampler->setup, stratum,
+                                                   NULL, &ready);
+        bytes += stratum_bytes(sampler, ready, kept - ready);
+        size_t lists = stratum->ready.length + stratum->held.length;
         most = lists > most ? lists : most;
     }
     *length = bytes;
@@ -291,10 +226,11 @@ int otaprio_cohort_sampler_serialize(const otaprio_cohort_sampler *sampler,
         return otaprio__fail(diag, OTAPRIO_E_RANGE, "capacity", -1,
                              "the state takes %zu bytes; the buffer has %zu",
                              bytes, capacity);
-    by_id *order = NULL;
-    ranked *scratch = NULL;
-    int status = otaprio__mem_zalloc_array(&sampler->mem, strata, sizeof *order,
-                                           (void **)&order);
+    otaprio__stratum_ref *order = NULL;
+    otaprio__kept *scratch = NULL;
+    size_t strata = 0;
+    int status =
+        otaprio__cohort_sampler_order(sampler, &sampler->mem, &order, &strata);
     if (status == OTAPRIO_OK)
         status = otaprio__mem_zalloc_array(&sampler->mem, most, sizeof *scratch,
                                            (void **)&scratch);
@@ -303,18 +239,6 @@ int otaprio_cohort_sampler_serialize(const otaprio_cohort_sampler *sampler,
         return otaprio__fail(diag, status, "", -1,
                              "out of memory ordering the state");
     }
-    size_t n = 0;
-    for (size_t h = 0; h < sampler->stratum.length; h++) {
-        if (stratum_of(sampler, h)->fleet == 0)
-            continue;
-        uint32_t codes[OTAPRIO_COHORT_MAX_DIMENSIONS];
-        memcpy(codes, otaprio__tuple_at(&sampler->strata, (uint32_t)h),
-               sampler->strata.row_bytes);
-        order[n].id = otaprio__cohort_stratum_id(&sampler->setup, codes);
-        order[n].index = (uint32_t)h;
-        n++;
-    }
-    qsort(order, strata, sizeof *order, compare_by_id);
     writer w = {buffer};
     put_all(&w, sampler, order, strata, scratch);
     put_u64(&w, XXH3_64bits(buffer, bytes - FOOTER_BYTES));
