@@ -110,6 +110,10 @@ void cli_trim_blanks(const char **bytes, size_t *length);
 /* A decimal number without sign or spaces, at most `max`. */
 bool cli_parse_uint(const char *bytes, size_t length, uint64_t max,
                     uint64_t *value);
+/* Reads a whole decimal number of `length` bytes (not terminated) as
+ * strtod() does in the C locale; false when the bytes are not all of one
+ * number. */
+bool cli_parse_double(const char *bytes, size_t length, double *value);
 /* A decimal real ('.' as the point, as strtod() reads it in the C locale):
  * finite or not, range checks are the caller's. Beyond float's range it
  * saturates to an infinity rather than convert with undefined behaviour. */

@@ -182,7 +182,7 @@ bool cli_parse_uint(const char *bytes, size_t length, uint64_t max,
     return true;
 }
 
-bool cli_parse_float(const char *bytes, size_t length, float *value)
+bool cli_parse_double(const char *bytes, size_t length, double *value)
 {
     /* strtod() wants a terminated string; a number is short. The CLI
      * never calls setlocale(), so '.' is the decimal point everywhere. */
@@ -194,6 +194,15 @@ bool cli_parse_float(const char *bytes, size_t length, float *value)
     char *end;
     double number = strtod(text, &end);
     if (end != text + length)
+        return false;
+    *value = number;
+    return true;
+}
+
+bool cli_parse_float(const char *bytes, size_t length, float *value)
+{
+    double number;
+    if (!cli_parse_double(bytes, length, &number))
         return false;
     /* Out of float's range is undefined behaviour to convert: saturate,
      * and let the caller or the library judge the value. NaN passes

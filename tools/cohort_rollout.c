@@ -58,19 +58,6 @@ static int no_memory(const char *who)
     return CLI_EXIT_FAILURE;
 }
 
-/* A decimal fraction as strtod() reads it in the C locale, whole. */
-static bool parse_real(const char *bytes, size_t length, double *value)
-{
-    char text[64];
-    if (length == 0 || length >= sizeof text)
-        return false;
-    memcpy(text, bytes, length);
-    text[length] = '\0';
-    char *end;
-    *value = strtod(text, &end);
-    return end == text + length;
-}
-
 int cohort_rollout_waves(const char *who, const char *text,
                          cohort_rollout *rollout)
 {
@@ -83,7 +70,7 @@ int cohort_rollout_waves(const char *who, const char *text,
         const char *item;
         size_t length;
         next_item(&cursor, &item, &length);
-        if (!parse_real(item, length, &waves[i])) {
+        if (!cli_parse_double(item, length, &waves[i])) {
             free(waves);
             return cli_usage_error(who,
                                    "bad --waves '%s': item %zu is not a "
