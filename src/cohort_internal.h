@@ -286,8 +286,16 @@ size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
 
 /* The rank order of kept devices, for qsort: position, then key, then
  * first wave, so that even a repeated key's copies are in one order
- * whatever order the devices came in. */
-int otaprio__kept_compare(const void *a, const void *b);
+ * whatever order the devices came in. Inline, for finish's heap. */
+static inline int otaprio__kept_compare(const void *a, const void *b)
+{
+    const otaprio__kept *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->first_wave > y->first_wave) - (x->first_wave < y->first_wave);
+}
 
 /* ---- allocation (cohort_allocate.c) ---------------------------------- */
 

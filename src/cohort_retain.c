@@ -92,13 +92,3 @@ size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
     }
     return n;
 }
-
-int otaprio__kept_compare(const void *a, const void *b)
-{
-    const otaprio__kept *x = a, *y = b;
-    if (x->position != y->position)
-        return x->position < y->position ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->first_wave > y->first_wave) - (x->first_wave < y->first_wave);
-}
