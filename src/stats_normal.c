@@ -99,7 +99,7 @@ static double central_quantile(double d)
 double otaprio__normal_ppf(double p)
 {
     if (isnan(p) || p < 0.0 || p > 1.0)
-        return NAN;
+        return (double)NAN;
     if (p == 0.0)
         return -HUGE_VAL;
     if (p == 1.0)
