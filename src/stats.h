@@ -115,6 +115,11 @@ double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p);
 double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
                                   uint64_t successes, uint64_t draws);
 
+/* log P(s, y) and, with `upper`, log Q(s, y): the regularized lower and
+ * upper incomplete gamma functions, s > 0, y >= 0 (scipy.special.gammainc
+ * and gammaincc, in log space, each accurate when it is the small one). */
+double otaprio__log_gamma_inc(double s, double y, bool upper);
+
 /* log P(F > f) for F ~ F(d1, d2) (scipy.stats.f.logsf). */
 double otaprio__f_log_sf(double f, double d1, double d2);
 
@@ -197,6 +202,14 @@ OTAPRIO__NODISCARD int otaprio__rate_ratio_interval(uint64_t x1, double t1,
                                                     uint64_t x2, double t2,
                                                     double confidence,
                                                     otaprio__interval *out);
+
+/* The exact Poisson test of k events against the mean `mean` (finite,
+ * at least 0), one-sided: GREATER is P(X >= k), LESS is P(X <= k)
+ * (scipy.stats.poisson.sf(k - 1, mean) and .cdf(k, mean)); TWO_SIDED is
+ * not offered (OTAPRIO_E_INVALID). statistic is k / mean. */
+OTAPRIO__NODISCARD int otaprio__poisson_test(uint64_t k, double mean,
+                                             otaprio__alternative alternative,
+                                             otaprio__test *out);
 
 /* ---- continuous samples (stats_rank.c, stats_spread.c) ----------------- */
 

@@ -64,9 +64,9 @@ static void quantile_edges(void **state)
     assert_true(otaprio__normal_ppf(1.0) == HUGE_VAL);
     assert_true(isnan(otaprio__normal_ppf(-0.1)));
     assert_true(isnan(otaprio__normal_ppf(1.5)));
-    assert_true(isnan(otaprio__normal_ppf(NAN)));
+    assert_true(isnan(otaprio__normal_ppf((double)NAN)));
     assert_true(otaprio__normal_ppf(0.5) == 0.0);
-    assert_true(isnan(otaprio__normal_log_sf(NAN)));
+    assert_true(isnan(otaprio__normal_log_sf((double)NAN)));
 }
 
 static void log_helpers(void **state)

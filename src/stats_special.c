@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The discrete distributions and the F and chi-squared tails, all in log
+ * space: binomial tails are incomplete beta functions (stats_beta.c), the
+ * binomial mass is Loader's saddle-point form, and the hypergeometric mass
+ * a ratio of three binomial masses (the choice of p cancels exactly).
+ */
+#include "stats_special.h"
+
+#include <float.h>
+
+#define LOG_2PI 1.8378770664093454836 /* log(2 pi) */
+
+/* Counts above 2^53 round to the nearest double here; a change of one
+ * count moves a log-probability by log(k / np), far below 1e-9. */
+static double count(uint64_t k)
+{
+    return (double)k;
+}
+
+/*
+ * Where a tail holds few terms, it is summed directly from Loader's mass,
+ * each term from the last by the ratio of neighbouring masses, all
+ * positive and falling away from k: the lower tail at k <= n p when k is
+ * small, the upper tail at k >= n p when n p is small. Those are the
+ * cases (rare events in many trials) where the incomplete beta function
+ * has one huge parameter, and its continued fraction loses digits to
+ * cancellation in its coefficients (about 1e-8 at n = 1e15).
+ */
+#define SUM_LIMIT 5000.0
+#define SUM_TERM_LIMIT 200000
+
+/* log sum_{j <= k} P(X = j) (down) or log sum_{j >= k} (up), for a
+ * tail that falls away from k. */
+static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
+{
+    double sum = 1.0;
+    double term = 1.0;
+    uint64_t j = k;
+    for (int i = 0; i < SUM_TERM_LIMIT; i++) {
+        if (up) {
+            if (j >= n)
+                break;
+            term *= count(n - j) * p / (count(j + 1) * q);
+            j++;
+        } else {
+            if (j == 0)
+                break;
+            term *= count(j) * q / (count(n - j + 1) * p);
+            j--;
+        }
+        sum += term;
+        if (term < 1e-17 * sum)
+            break;
+    }
+    return otaprio__binom_log_pmf(k, n, p) + log(sum);
+}
+
+/* log P(X <= k) (lower) or log P(X >= k) by summation when one of the
+ * two tails at k is short (see above); false when neither is. */
+static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
+                            double *out)
+{
+    double q = 1.0 - p; /* used only in ratios, where 1e-16 is harmless */
+    double mean = count(n) * p;
+    double kd = count(k);
+    /* The lower tail at k (k <= mean) and the upper tail at k + 1 (k >=
+     * mean), each summed away from the mode. */
+    if (lower) {
+        if (kd <= mean && kd <= SUM_LIMIT) {
+            *out = log_tail_sum(k, n, p, q, false);
+            return true;
+        }
+        if (kd > mean && mean <= SUM_LIMIT) {
+            *out = otaprio__log1m_exp(log_tail_sum(k + 1, n, p, q, true));
+            return true;
+        }
+        return false;
+    }
+    if (kd >= mean && mean <= SUM_LIMIT) {
+        *out = log_tail_sum(k, n, p, q, true);
+        return true;
+    }
+    if (kd < mean && kd <= SUM_LIMIT) {
+        *out = otaprio__log1m_exp(log_tail_sum(k - 1, n, p, q, false));
+        return true;
+    }
+    return false;
+}
+
+double otaprio__binom_log_cdf(uint64_t k, uint64_t n, double p)
+{
+    if (isnan(p) || p < 0.0 || p > 1.0)
+        return (double)NAN;
+    if (k >= n || p == 0.0)
+        return 0.0;
+    if (p == 1.0)
+        return -HUGE_VAL;
+    double out;
+    if (log_tail_by_sum(k, n, p, true, &out))
+        return out;
+    /* X <= k is n - X >= n - k, n - X ~ Binomial(n, 1 - p) (1 - p exact
+     * for p >= 1/2). */
+    if (p >= 0.5 && log_tail_by_sum(n - k, n, 1.0 - p, false, &out))
+        return out;
+    /* P(X <= k) = 1 - I_p(k + 1, n - k). */
+    return otaprio__log_beta_inc(count(k) + 1.0, count(n - k), p, true);
+}
+
+double otaprio__binom_log_sf_incl(uint64_t k, uint64_t n, double p)
+{
+    if (isnan(p) || p < 0.0 || p > 1.0)
+        return (double)NAN;
+    if (k == 0)
+        return 0.0;
+    if (k > n || p == 0.0)
+        return -HUGE_VAL;
+    if (p == 1.0)
+        return 0.0;
+    double out;
+    if (log_tail_by_sum(k, n, p, false, &out))
+        return out;
+    if (p >= 0.5 && log_tail_by_sum(n - k, n, 1.0 - p, true, &out))
+        return out;
+    /* P(X >= k) = I_p(k, n - k + 1). */
+    return otaprio__log_beta_inc(count(k), count(n - k) + 1.0, p, false);
+}
+
+/* log of the binomial mass at real x in (0, n), Loader's form:
+ * delta(n) - delta(x) - delta(n - x) - bd0 terms + log sqrt(n / (2 pi x
+ * (n - x))), which is the beta kernel less log(x (n - x) / n). */
+static double log_binom_mass(double x, double rest, double p)
+{
+    double d = otaprio__beta_offset(x, rest, p);
+    return otaprio__log_beta_kernel(x, rest, d) - log(x) -
+           log(rest / (x + rest));
+}
+
+double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p)
+{
+    if (isnan(p) || p < 0.0 || p > 1.0)
+        return (double)NAN;
+    if (k > n)
+        return -HUGE_VAL;
+    if (p == 0.0)
+        return k == 0 ? 0.0 : -HUGE_VAL;
+    if (p == 1.0)
+        return k == n ? 0.0 : -HUGE_VAL;
+    if (k == 0)
+        return count(n) * log1p(-p);
+    if (k == n)
+        return count(n) * log(p);
+    return log_binom_mass(count(k), count(n - k), p);
+}
+
+double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
+                                  uint64_t successes, uint64_t draws)
+{
+    if (successes > total || draws > total)
+        return (double)NAN;
+    /* The same mass has eight spellings (swap successes and draws,
+     * complement either with k mirrored); computing every one of them
+     * from one canonical spelling makes mirror-image tables, such as
+     * those of equal rows, bit-for-bit equally likely, which the exact
+     * tests' tie rules (relative 1e-14) rely on. */
+    if (k <= successes && k <= draws && draws - k <= total - successes) {
+        if (successes > total - successes ||
+            (successes == total - successes && k > draws - k)) {
+            k = draws - k;
+            successes = total - successes;
+        }
+        if (draws > total - draws ||
+            (draws == total - draws && k > successes - k)) {
+            k = successes - k;
+            draws = total - draws;
+        }
+        if (successes > draws) {
+            uint64_t swap = successes;
+            successes = draws;
+            draws = swap;
+        }
+    }
+    uint64_t failures = total - successes;
+    if (k > successes || k > draws || draws - k > failures)
+        return -HUGE_VAL;
+    if (draws == 0 || draws == total || successes == 0 || successes == total)
+        return 0.0; /* the only possible outcome */
+    /* C(K, k) C(N - K, n - k) / C(N, n) = b(k; K, p) b(n - k; N - K, p)
+     * / b(n; N, p) for every p; p = n / N puts the denominator at its
+     * mode, where Loader's form is at its best. */
+    double p = count(draws) / count(total);
+    return otaprio__binom_log_pmf(k, successes, p) +
+           otaprio__binom_log_pmf(draws - k, failures, p) -
+           otaprio__binom_log_pmf(draws, total, p);
+}
+
+double otaprio__f_log_sf(double f, double d1, double d2)
+{
+    if (isnan(f) || isnan(d1) || isnan(d2) || !(d1 > 0.0) || !(d2 > 0.0))
+        return (double)NAN;
+    if (f <= 0.0)
+        return 0.0;
+    if (f == HUGE_VAL)
+        return -HUGE_VAL;
+    /* P(F > f) = I_y(d2 / 2, d1 / 2) with y = d2 / (d2 + d1 f); the
+     * smaller of y and 1 - y is formed directly so that it keeps its
+     * relative accuracy. */
+    double u = d1 * f;
+    if (d2 <= u)
+        return otaprio__log_beta_inc(0.5 * d2, 0.5 * d1, d2 / (d2 + u), false);
+    return otaprio__log_beta_inc(0.5 * d1, 0.5 * d2, u / (d2 + u), true);
+}
+
+/* ---- the regularized incomplete gamma, and the chi-squared tail -------- */
+
+/* log(y^s e^-y / Gamma(s + 1)), the Poisson mass in Loader's form. */
+static double log_gamma_kernel(double s, double y)
+{
+    /* The deviance s D(z), z = (y - s) / s: near the mode through
+     * log1pmx, which keeps it from cancelling; far below it directly,
+     * since 1 + z = y / s formed from z would lose the digits of a small
+     * y (a Poisson mean far below the count). */
+    double z = (y - s) / s;
+    double deviance =
+        z > -0.5 ? -s * otaprio__log1pmx(z) : y - s - s * log(y / s);
+    return -deviance - 0.5 * (LOG_2PI + log(s)) - otaprio__stirling_error(s);
+}
+
+/* log P(s, y) by the series sum y^j / ((s+1)...(s+j)) (DLMF 8.11.4 style),
+ * for y < s + 1, where its terms fall at once. */
+static double log_gamma_lower_series(double s, double y)
+{
+    double term = 1.0;
+    double sum = 1.0;
+    for (int j = 1; j < 100000; j++) {
+        term *= y / (s + j);
+        sum += term;
+        if (term < 1e-17 * sum)
+            break;
+    }
+    return log_gamma_kernel(s, y) + log(sum);
+}
+
+/* log Q(s, y) by Legendre's continued fraction (DLMF 8.9.2), evaluated by
+ * the modified Lentz method, for y >= s + 1. */
+static double log_gamma_upper_fraction(double s, double y)
+{
+    const double tiny = 1e-300;
+    double b = y + 1.0 - s;
+    double c = 1.0 / tiny;
+    double d = 1.0 / b;
+    double f = d;
+    for (int i = 1; i < 100000; i++) {
+        double an = -i * (i - s);
+        b += 2.0;
+        d = an * d + b;
+        if (fabs(d) < tiny)
+            d = tiny;
+        c = b + an / c;
+        if (fabs(c) < tiny)
+            c = tiny;
+        d = 1.0 / d;
+        double step = d * c;
+        f *= step;
+        if (fabs(step - 1.0) < 1e-16)
+            break;
+    }
+    /* Q = y^s e^-y / Gamma(s) * f = kernel * s * f. */
+    return log_gamma_kernel(s, y) + log(s) + log(f);
+}
+
+double otaprio__log_gamma_inc(double s, double y, bool upper)
+{
+    if (isnan(s) || isnan(y) || !(s > 0.0) || s == HUGE_VAL || y < 0.0)
+        return (double)NAN;
+    if (y == 0.0)
+        return upper ? 0.0 : -HUGE_VAL;
+    if (y == HUGE_VAL)
+        return upper ? -HUGE_VAL : 0.0;
+    /* Each method gives the tail that is small on its side; the other is
+     * its complement, which is then at least about a half. */
+    if (y < s + 1.0) {
+        double lower = log_gamma_lower_series(s, y);
+        return upper ? otaprio__log1m_exp(lower) : lower;
+    }
+    double q = log_gamma_upper_fraction(s, y);
+    return upper ? q : otaprio__log1m_exp(q);
+}
+
+double otaprio__chi2_log_sf(double x, double df)
+{
+    if (isnan(x) || isnan(df) || !(df > 0.0) || df == HUGE_VAL)
+        return (double)NAN;
+    if (x <= 0.0)
+        return 0.0;
+    if (x == HUGE_VAL)
+        return -HUGE_VAL;
+    if (df == 1.0) /* P(Z^2 > x) = 2 P(Z > sqrt x), exactly */
+        return log(2.0) + otaprio__normal_log_sf(sqrt(x));
+    return otaprio__log_gamma_inc(0.5 * df, 0.5 * x, true);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pieces the incomplete beta function (stats_beta.c) shares with the
+ * discrete distributions (stats_special.c): Stirling's error term, log1p(z)
+ * - z, and the log of the beta density's kernel in Loader's saddle-point
+ * form, which keeps its accuracy when the parameters reach 2^60.
+ */
+#ifndef OTAPRIO_STATS_SPECIAL_H
+#define OTAPRIO_STATS_SPECIAL_H
+
+#include "stats.h"
+
+/* delta(z) = lgamma(z) - (z - 1/2) log z + z - log(sqrt(2 pi)), z > 0:
+ * the error of Stirling's formula, accurate in absolute terms. */
+double otaprio__stirling_error(double z);
+
+/* log1p(z) - z for z > -1, without cancellation near 0. */
+double otaprio__log1pmx(double z);
+
+/* a d - b c, without the cancellation of the plain difference (the
+ * products carried in double-double). */
+double otaprio__cross_difference(double a, double d, double b, double c);
+
+/* x r - a for r = a + b, to full relative accuracy even when x is within
+ * rounding of a / r (the products and sums carried in double-double). */
+double otaprio__beta_offset(double a, double b, double x);
+
+/* log(x^a (1 - x)^b / B(a, b)) for a, b > 0 and 0 < x < 1, given
+ * d = x (a + b) - a from otaprio__beta_offset: Loader's form
+ * -a D(d / a) - b D(-d / b) + log sqrt(ab / (2 pi r)) + delta(r) - delta(a)
+ * - delta(b), with D(z) = z - log1p(z) >= 0. */
+double otaprio__log_beta_kernel(double a, double b, double d);
+
+#endif /* OTAPRIO_STATS_SPECIAL_H */
