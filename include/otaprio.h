@@ -10,6 +10,7 @@
 #include "otaprio/cohort.h"
 #include "otaprio/common.h"
 #include "otaprio/graph.h"
+#include "otaprio/guardrail.h"
 #include "otaprio/risk.h"
 
 #endif /* OTAPRIO_H */

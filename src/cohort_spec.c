@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "cohort_internal.h"
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
+#include "fingerprint.h"
 
 static const otaprio__layout spec_layout = {
     "otaprio_cohort_spec", sizeof(otaprio_cohort_spec),
@@ -302,20 +300,6 @@ static int copy_arrays(otaprio__cohort_setup *setup,
 
 /* ---- fingerprint ----------------------------------------------------- */
 
-static void feed_u64(XXH3_state_t *state, uint64_t v)
-{
-    unsigned char bytes[8];
-    otaprio__store_le64(bytes, v);
-    XXH3_64bits_update(state, bytes, sizeof bytes);
-}
-
-static void feed_double(XXH3_state_t *state, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    feed_u64(state, bits);
-}
-
 /* Every setup value that decides a state or a cohort, in a fixed order and
  * byte order: two rollouts share a fingerprint only when they agree on
  * all of it (or XXH3 collides). */
@@ -323,30 +307,30 @@ static uint64_t fingerprint_of(const otaprio__cohort_setup *s)
 {
     XXH3_state_t state;
     XXH3_64bits_reset(&state);
-    feed_u64(&state, UINT64_C(0x636f686f72740001)); /* "cohort", v1 */
-    feed_u64(&state, s->salt);
-    feed_u64(&state, (uint64_t)(uint32_t)s->method);
-    feed_u64(&state, s->dimension_count);
+    otaprio__feed_u64(&state, UINT64_C(0x636f686f72740001)); /* "cohort", v1 */
+    otaprio__feed_u64(&state, s->salt);
+    otaprio__feed_u64(&state, (uint64_t)(uint32_t)s->method);
+    otaprio__feed_u64(&state, s->dimension_count);
     for (uint32_t d = 0; d < s->dimension_count; d++)
-        feed_u64(&state, s->cardinalities[d]);
-    feed_u64(&state, s->wave_count);
+        otaprio__feed_u64(&state, s->cardinalities[d]);
+    otaprio__feed_u64(&state, s->wave_count);
     for (uint32_t k = 0; k < s->wave_count; k++)
-        feed_double(&state, s->waves[k]);
-    feed_u64(&state, s->minimum);
-    feed_double(&state, s->retain);
+        otaprio__feed_double(&state, s->waves[k]);
+    otaprio__feed_u64(&state, s->minimum);
+    otaprio__feed_double(&state, s->retain);
     if (s->sd != NULL)
         for (uint64_t h = 0; h < s->stratum_space; h++)
-            feed_double(&state, s->sd[h]);
-    feed_u64(&state, s->critical_first_wave);
-    feed_double(&state, (double)s->minimum_battery);
-    feed_u64(&state, (uint64_t)s->exclude_metered);
-    feed_u64(&state, s->excluded_cluster_count);
+            otaprio__feed_double(&state, s->sd[h]);
+    otaprio__feed_u64(&state, s->critical_first_wave);
+    otaprio__feed_double(&state, (double)s->minimum_battery);
+    otaprio__feed_u64(&state, (uint64_t)s->exclude_metered);
+    otaprio__feed_u64(&state, s->excluded_cluster_count);
     for (size_t i = 0; i < s->excluded_cluster_count; i++)
-        feed_u64(&state, s->excluded_clusters[i]);
-    feed_u64(&state, (uint64_t)(int64_t)s->cap_dimension);
+        otaprio__feed_u64(&state, s->excluded_clusters[i]);
+    otaprio__feed_u64(&state, (uint64_t)(int64_t)s->cap_dimension);
     if (s->caps != NULL)
         for (uint32_t c = 0; c < s->cardinalities[s->cap_dimension]; c++)
-            feed_u64(&state, s->caps[c]);
+            otaprio__feed_u64(&state, s->caps[c]);
     return XXH3_64bits_digest(&state);
 }
 
