@@ -37,8 +37,9 @@ static void undecided(otaprio__guard_outcome *o, double *log_harm_p)
 
 /*
  * A check's verdict from its harm test and, when the rule requires
- * evidence, its evidence test (NULL when the check has none: a pass then
- * needs only the absence of harm).
+ * evidence, its evidence test (NULL when the check has none, or the rule
+ * does not ask for one, so it is never computed: a pass then needs only
+ * the absence of harm).
  */
 static void decide(const otaprio_guard_set *set,
                    const otaprio__guard_rule *rule, int32_t reason,
@@ -144,24 +145,28 @@ static int proportion_baseline(const otaprio_guard_set *set,
             test = OTAPRIO_GUARD_TEST_FISHER;
             OTAPRIO__TRY(otaprio__fisher_exact(x1, n1, x2, n2,
                                                OTAPRIO__ALT_GREATER, &harm));
-            OTAPRIO__TRY(otaprio__fisher_exact(x1, n1, x2, n2,
-                                               OTAPRIO__ALT_LESS, &evidence));
+            if (rule->rule.require_evidence)
+                OTAPRIO__TRY(otaprio__fisher_exact(
+                    x1, n1, x2, n2, OTAPRIO__ALT_LESS, &evidence));
         } else {
             test = OTAPRIO_GUARD_TEST_SCORE;
             OTAPRIO__TRY(otaprio__two_proportion_score(
                 x1, n1, x2, n2, OTAPRIO__ALT_GREATER, &harm));
-            OTAPRIO__TRY(otaprio__two_proportion_score(
-                x1, n1, x2, n2, OTAPRIO__ALT_LESS, &evidence));
+            if (rule->rule.require_evidence)
+                OTAPRIO__TRY(otaprio__two_proportion_score(
+                    x1, n1, x2, n2, OTAPRIO__ALT_LESS, &evidence));
         }
     } else {
         test = OTAPRIO_GUARD_TEST_RISK_RATIO;
         OTAPRIO__TRY(otaprio__risk_ratio_score(
             x1, n1, x2, n2, rule->ratio_limit, OTAPRIO__ALT_GREATER, &harm));
-        OTAPRIO__TRY(otaprio__risk_ratio_score(
-            x1, n1, x2, n2, rule->ratio_limit, OTAPRIO__ALT_LESS, &evidence));
+        if (rule->rule.require_evidence)
+            OTAPRIO__TRY(
+                otaprio__risk_ratio_score(x1, n1, x2, n2, rule->ratio_limit,
+                                          OTAPRIO__ALT_LESS, &evidence));
     }
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE, test, &harm,
-           &evidence, o, log_harm_p);
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
@@ -174,11 +179,13 @@ static int proportion_ceiling(const otaprio_guard_set *set,
     OTAPRIO__TRY(otaprio__binom_test(c->canary_events, c->canary_trials,
                                      rule->ceiling, OTAPRIO__ALT_GREATER,
                                      &harm));
-    OTAPRIO__TRY(otaprio__binom_test(c->canary_events, c->canary_trials,
-                                     rule->ceiling, OTAPRIO__ALT_LESS,
-                                     &evidence));
+    if (rule->rule.require_evidence)
+        OTAPRIO__TRY(otaprio__binom_test(c->canary_events, c->canary_trials,
+                                         rule->ceiling, OTAPRIO__ALT_LESS,
+                                         &evidence));
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_CEILING,
-           OTAPRIO_GUARD_TEST_BINOMIAL, &harm, &evidence, o, log_harm_p);
+           OTAPRIO_GUARD_TEST_BINOMIAL, &harm,
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
@@ -206,19 +213,21 @@ rate_baseline(const otaprio_guard_set *set, const otaprio__guard_rule *rule,
     if (c->canary_events + c->baseline_events == 0) {
         /* No event anywhere: nothing is worse, nothing is shown. */
         certain(&harm, false);
-        certain(&evidence, false);
+        certain(&evidence, false); /* shown when asked for */
     } else {
         OTAPRIO__TRY(otaprio__rate_ratio_test(
             c->canary_events, c->canary_sample, c->baseline_events,
             c->baseline_sample, rule->ratio_limit, OTAPRIO__ALT_GREATER,
             &harm));
-        OTAPRIO__TRY(otaprio__rate_ratio_test(
-            c->canary_events, c->canary_sample, c->baseline_events,
-            c->baseline_sample, rule->ratio_limit, OTAPRIO__ALT_LESS,
-            &evidence));
+        if (rule->rule.require_evidence)
+            OTAPRIO__TRY(otaprio__rate_ratio_test(
+                c->canary_events, c->canary_sample, c->baseline_events,
+                c->baseline_sample, rule->ratio_limit, OTAPRIO__ALT_LESS,
+                &evidence));
     }
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE,
-           OTAPRIO_GUARD_TEST_RATE_RATIO, &harm, &evidence, o, log_harm_p);
+           OTAPRIO_GUARD_TEST_RATE_RATIO, &harm,
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
@@ -234,10 +243,12 @@ static int rate_ceiling(const otaprio_guard_set *set,
     double mean = fabs(rule->ceiling) * c->canary_sample;
     otaprio__test harm, evidence;
     OTAPRIO__TRY(otaprio__poisson_test(c->canary_events, mean, bad, &harm));
-    OTAPRIO__TRY(
-        otaprio__poisson_test(c->canary_events, mean, good, &evidence));
+    if (rule->rule.require_evidence)
+        OTAPRIO__TRY(
+            otaprio__poisson_test(c->canary_events, mean, good, &evidence));
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_CEILING,
-           OTAPRIO_GUARD_TEST_POISSON, &harm, &evidence, o, log_harm_p);
+           OTAPRIO_GUARD_TEST_POISSON, &harm,
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
@@ -392,10 +403,12 @@ static int samples_baseline(const otaprio_guard_set *set,
     otaprio__test harm, evidence;
     OTAPRIO__TRY(otaprio__mann_whitney(mem, s, shift, OTAPRIO__ALT_GREATER,
                                        OTAPRIO__MWU_AUTO, &harm));
-    OTAPRIO__TRY(otaprio__mann_whitney(mem, s, shift, OTAPRIO__ALT_LESS,
-                                       OTAPRIO__MWU_AUTO, &evidence));
+    if (rule->rule.require_evidence)
+        OTAPRIO__TRY(otaprio__mann_whitney(mem, s, shift, OTAPRIO__ALT_LESS,
+                                           OTAPRIO__MWU_AUTO, &evidence));
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE,
-           OTAPRIO_GUARD_TEST_MANN_WHITNEY, &harm, &evidence, o, log_harm_p);
+           OTAPRIO_GUARD_TEST_MANN_WHITNEY, &harm,
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
@@ -434,15 +447,17 @@ static int samples_ceiling(const otaprio_guard_set *set,
     otaprio__test harm, evidence;
     if (informative == 0) {
         certain(&harm, false);
-        certain(&evidence, false);
+        certain(&evidence, false); /* shown when asked for */
     } else {
         OTAPRIO__TRY(otaprio__binom_test(above, informative, 0.5,
                                          OTAPRIO__ALT_GREATER, &harm));
-        OTAPRIO__TRY(otaprio__binom_test(above, informative, 0.5,
-                                         OTAPRIO__ALT_LESS, &evidence));
+        if (rule->rule.require_evidence)
+            OTAPRIO__TRY(otaprio__binom_test(above, informative, 0.5,
+                                             OTAPRIO__ALT_LESS, &evidence));
     }
     decide(set, rule, OTAPRIO_GUARD_REASON_OVER_CEILING,
-           OTAPRIO_GUARD_TEST_SIGN, &harm, &evidence, o, log_harm_p);
+           OTAPRIO_GUARD_TEST_SIGN, &harm,
+           rule->rule.require_evidence ? &evidence : NULL, o, log_harm_p);
     return OTAPRIO_OK;
 }
 
