@@ -5,10 +5,10 @@ correction and the continuity correction), as a Python user would run
 the canary check.
 
 Timed: the call alone, on NumPy arrays built untimed. It ranks the pooled
-sample (an argsort) where the library merges two radix-sorted samples;
-the library's timed run also computes the Hodges-Lehmann estimate and its
-95% interval, which scipy has no function for (brute force would form
-N^2 differences), so the peer does strictly less work.
+sample (an argsort) where the library sorts each sample (a radix sort) and
+merges them; both check the input and compute U1 and the tie- and
+continuity-corrected p-value. The library's Hodges-Lehmann estimate and
+interval, which scipy has no function for, are timed apart.
 
 Outputs: U1 (exact in both), and the p-value rounded to float32: the
 library computes it in log space and scipy through ndtr, so the doubles
