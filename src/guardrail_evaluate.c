@@ -338,9 +338,13 @@ static int judge_sample_rows(const otaprio_guard_set *set, rule_work *w,
             otaprio__guard_no_data(w->rule, &j);
             j.outcome.verdict = OTAPRIO_GUARD_NO_DATA;
         } else {
+            /* A group without samples may have no storage at all: no
+             * pointer arithmetic on NULL. */
+            const double *baseline =
+                b1 > b0 ? (const double *)pool.baseline.data + b0 : NULL;
             status = otaprio__samples_prepare(
-                mem, (const double *)pool.canary.data + c0, c1 - c0,
-                (const double *)pool.baseline.data + b0, b1 - b0, &row, diag);
+                mem, (const double *)pool.canary.data + c0, c1 - c0, baseline,
+                b1 - b0, &row, diag);
             if (status == OTAPRIO_OK)
                 status = otaprio__guard_judge_samples(set, mem, w->rule, &row,
                                                       false, &j);
