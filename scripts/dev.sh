@@ -150,6 +150,13 @@ main_job() {
     "$cli" cohort --fleet examples/cohort-fleet.csv --waves 0.02,0.1,1 \
         --strata os,sku,region --method minimum --salt fw-4.2.0 \
         --metered-column metered --exclude-metered
+    echo
+    echo "== Guardrails of the first wave: a crash-rate regression on one" \
+         "SKU, boot failures under their ceiling, a battery soak still" \
+         "running (examples/guard*):"
+    "$cli" guard --rules examples/guardrails.json \
+        --telemetry examples/guard-telemetry.csv \
+        --samples examples/guard-samples.csv
 }
 
 run_tests() {

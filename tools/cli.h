@@ -55,6 +55,8 @@ int cmd_graph_run(int argc, char **argv);
 void cmd_graph_usage(FILE *out);
 int cmd_cohort_run(int argc, char **argv);
 void cmd_cohort_usage(FILE *out);
+int cmd_guard_run(int argc, char **argv);
+void cmd_guard_usage(FILE *out);
 
 /* ---- messages (cli_util.c) ------------------------------------------- */
 
@@ -131,6 +133,16 @@ int cli_parse_salt(const char *who, const char *name, const char *hex,
 
 /* Makes the next getopt_long() call scan a new argv from its start. */
 void cli_getopt_reset(void);
+
+/* ---- JSON output trees (json_build.c) --------------------------------- */
+
+/* Sets `key` of `*object` to `value` (a new reference; NULL for a failed
+ * build); false when either failed, and `*object` is then freed and NULL,
+ * so a builder may chain calls and check once. */
+bool cli_json_set(json_t **object, const char *key, json_t *value);
+
+/* Appends `value` (a new reference) to `*array`, likewise. */
+bool cli_json_append(json_t **array, json_t *value);
 
 /* ---- JSON array streaming (json_stream.c) ---------------------------- */
 
@@ -399,6 +411,10 @@ typedef struct cli_json_fields {
  * lists the known ones. Returns 0 or CLI_EXIT_FAILURE after reporting the
  * first problem. */
 int cli_json_read_fields(const char *who, const char *path,
+                         const cli_json_fields *fields, void *target);
+/* The same for an object already loaded, a part of a larger document:
+ * `shown` prefixes the messages ("FILE: rules[2]"). */
+int cli_json_read_object(const char *who, const char *shown, json_t *object,
                          const cli_json_fields *fields, void *target);
 
 /* ---- score inputs (issue_json.c, policy_json.c) ---------------------- */

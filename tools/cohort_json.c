@@ -22,32 +22,6 @@ static int encode_failure(const char *who)
     return CLI_EXIT_FAILURE;
 }
 
-/* Sets `key` to `value` (a new reference, NULL for a failure); false when
- * either failed, and `object` is then freed. */
-static bool set(json_t **object, const char *key, json_t *value)
-{
-    if (*object == NULL || value == NULL ||
-        json_object_set_new(*object, key, value) != 0) {
-        json_decref(value);
-        json_decref(*object);
-        *object = NULL;
-        return false;
-    }
-    return true;
-}
-
-static bool append(json_t **array, json_t *value)
-{
-    if (*array == NULL || value == NULL ||
-        json_array_append_new(*array, value) != 0) {
-        json_decref(value);
-        json_decref(*array);
-        *array = NULL;
-        return false;
-    }
-    return true;
-}
-
 static json_t *count_json(uint64_t value)
 {
     /* Counts stay below 2^40 (the library's limit of devices). */
@@ -83,11 +57,11 @@ static json_t *dimension_json(const char *who, const cohort_fleet *fleet,
     json_t *values = json_array();
     uint32_t count = (uint32_t)fleet->dimensions[d].values.count;
     for (uint32_t code = 0; values != NULL && code < count; code++) {
-        append(&values, value_json(who, fleet, d, code, reported));
+        cli_json_append(&values, value_json(who, fleet, d, code, reported));
     }
     json_t *object = json_object();
-    set(&object, "column", json_string(fleet->dimensions[d].column));
-    set(&object, "values", values);
+    cli_json_set(&object, "column", json_string(fleet->dimensions[d].column));
+    cli_json_set(&object, "values", values);
     return object;
 }
 
@@ -97,14 +71,14 @@ static json_t *fleet_json(const char *who, const cohort_result *result,
     const cohort_fleet *fleet = result->fleet;
     json_t *dimensions = json_array();
     for (uint32_t d = 0; dimensions != NULL && d < fleet->dimension_count; d++)
-        append(&dimensions, dimension_json(who, fleet, d, reported));
+        cli_json_append(&dimensions, dimension_json(who, fleet, d, reported));
     uint64_t devices =
         result->wave_count != 0 ? result->waves[0].info.fleet : 0;
     json_t *object = json_object();
-    set(&object, "file", json_string(result->input));
-    set(&object, "devices", count_json(devices));
-    set(&object, "strata", count_json(result->strata));
-    set(&object, "dimensions", dimensions);
+    cli_json_set(&object, "file", json_string(result->input));
+    cli_json_set(&object, "devices", count_json(devices));
+    cli_json_set(&object, "strata", count_json(result->strata));
+    cli_json_set(&object, "dimensions", dimensions);
     return object;
 }
 
@@ -115,12 +89,14 @@ static json_t *rollout_json(const otaprio_cohort_spec *spec)
     cli_format_hex64(spec->salt, salt);
     json_t *waves = json_array();
     for (uint32_t k = 0; waves != NULL && k < spec->wave_count; k++)
-        append(&waves, json_real(spec->waves[k]));
+        cli_json_append(&waves, json_real(spec->waves[k]));
     json_t *object = json_object();
-    set(&object, "method", json_string(method != NULL ? method : "unknown"));
-    set(&object, "salt", json_string(salt));
-    set(&object, "waves", waves);
-    set(&object, "minimum_per_stratum", count_json(spec->minimum_per_stratum));
+    cli_json_set(&object, "method",
+                 json_string(method != NULL ? method : "unknown"));
+    cli_json_set(&object, "salt", json_string(salt));
+    cli_json_set(&object, "waves", waves);
+    cli_json_set(&object, "minimum_per_stratum",
+                 count_json(spec->minimum_per_stratum));
     return object;
 }
 
@@ -135,8 +111,8 @@ static json_t *stratum_json(const char *who, const cohort_fleet *fleet,
     cohort_stratum_codes(fleet, id, codes);
     json_t *object = json_object();
     for (uint32_t d = 0; object != NULL && d < fleet->dimension_count; d++) {
-        set(&object, fleet->dimensions[d].column,
-            value_json(who, fleet, d, codes[d], reported));
+        cli_json_set(&object, fleet->dimensions[d].column,
+                     value_json(who, fleet, d, codes[d], reported));
     }
     return object;
 }
@@ -148,27 +124,32 @@ static json_t *report_json(const char *who, const cohort_fleet *fleet,
     json_t *by_dimension = json_object();
     for (uint32_t d = 0; by_dimension != NULL && d < fleet->dimension_count;
          d++)
-        set(&by_dimension, fleet->dimensions[d].column,
-            json_real(d < report->dimension_count ? report->tvd_dimension[d]
-                                                  : 0.0));
+        cli_json_set(&by_dimension, fleet->dimensions[d].column,
+                     json_real(d < report->dimension_count
+                                   ? report->tvd_dimension[d]
+                                   : 0.0));
     json_t *worst = json_array();
     for (uint32_t i = 0; worst != NULL && i < report->worst_count; i++) {
         json_t *item = json_object();
-        set(&item, "values",
+        cli_json_set(
+            &item, "values",
             stratum_json(who, fleet, report->worst_stratum[i], reported));
-        set(&item, "fleet_share", json_real(report->worst_fleet_share[i]));
-        set(&item, "cohort_share", json_real(report->worst_cohort_share[i]));
-        append(&worst, item);
+        cli_json_set(&item, "fleet_share",
+                     json_real(report->worst_fleet_share[i]));
+        cli_json_set(&item, "cohort_share",
+                     json_real(report->worst_cohort_share[i]));
+        cli_json_append(&worst, item);
     }
     json_t *object = json_object();
-    set(&object, "cohort", count_json(report->cohort));
-    set(&object, "strata", count_json(report->strata));
-    set(&object, "strata_covered", count_json(report->strata_covered));
-    set(&object, "strata_coverage", json_real(report->strata_coverage));
-    set(&object, "mass_coverage", json_real(report->mass_coverage));
-    set(&object, "tvd", json_real(report->tvd));
-    set(&object, "tvd_dimensions", by_dimension);
-    set(&object, "under_covered", worst);
+    cli_json_set(&object, "cohort", count_json(report->cohort));
+    cli_json_set(&object, "strata", count_json(report->strata));
+    cli_json_set(&object, "strata_covered", count_json(report->strata_covered));
+    cli_json_set(&object, "strata_coverage",
+                 json_real(report->strata_coverage));
+    cli_json_set(&object, "mass_coverage", json_real(report->mass_coverage));
+    cli_json_set(&object, "tvd", json_real(report->tvd));
+    cli_json_set(&object, "tvd_dimensions", by_dimension);
+    cli_json_set(&object, "under_covered", worst);
     return object;
 }
 
@@ -186,7 +167,7 @@ static json_t *devices_json(const char *who, const cohort_listing *listing,
             json_decref(devices);
             return NULL;
         }
-        if (!append(&devices, id))
+        if (!cli_json_append(&devices, id))
             return NULL;
     }
     return devices;
@@ -197,23 +178,24 @@ static json_t *wave_json(const char *who, const cohort_result *result,
 {
     const otaprio_cohort_wave *info = &result->waves[k].info;
     json_t *object = json_object();
-    set(&object, "wave", count_json(k));
-    set(&object, "fraction", json_real(info->fraction));
-    set(&object, "fleet", count_json(info->fleet));
-    set(&object, "eligible", count_json(info->eligible));
-    set(&object, "target", count_json(info->target));
-    set(&object, "selected", count_json(info->selected));
-    set(&object, "shortfall", count_json(info->shortfall));
-    set(&object, "strata", count_json(info->strata));
-    set(&object, "strata_covered", count_json(info->strata_covered));
-    set(&object, "strata_short_of_minimum",
-        count_json(info->strata_short_of_minimum));
-    set(&object, "listed", json_boolean(info->listed != 0));
-    set(&object, "representativeness",
+    cli_json_set(&object, "wave", count_json(k));
+    cli_json_set(&object, "fraction", json_real(info->fraction));
+    cli_json_set(&object, "fleet", count_json(info->fleet));
+    cli_json_set(&object, "eligible", count_json(info->eligible));
+    cli_json_set(&object, "target", count_json(info->target));
+    cli_json_set(&object, "selected", count_json(info->selected));
+    cli_json_set(&object, "shortfall", count_json(info->shortfall));
+    cli_json_set(&object, "strata", count_json(info->strata));
+    cli_json_set(&object, "strata_covered", count_json(info->strata_covered));
+    cli_json_set(&object, "strata_short_of_minimum",
+                 count_json(info->strata_short_of_minimum));
+    cli_json_set(&object, "listed", json_boolean(info->listed != 0));
+    cli_json_set(
+        &object, "representativeness",
         report_json(who, result->fleet, &result->waves[k].report, reported));
     if (result->listing != NULL && info->listed)
-        set(&object, "devices",
-            devices_json(who, result->listing, k, next, reported));
+        cli_json_set(&object, "devices",
+                     devices_json(who, result->listing, k, next, reported));
     return object;
 }
 
@@ -225,11 +207,11 @@ int cohort_output_json(const char *who, const cohort_result *result)
     json_t *waves = json_array();
     uint64_t next = 0; /* the listing is in wave order */
     for (uint32_t k = 0; waves != NULL && k < result->wave_count; k++)
-        append(&waves, wave_json(who, result, k, &next, &reported));
+        cli_json_append(&waves, wave_json(who, result, k, &next, &reported));
     json_t *document = json_object();
-    set(&document, "fleet", fleet_json(who, result, &reported));
-    set(&document, "rollout", rollout_json(result->spec));
-    set(&document, "waves", waves);
+    cli_json_set(&document, "fleet", fleet_json(who, result, &reported));
+    cli_json_set(&document, "rollout", rollout_json(result->spec));
+    cli_json_set(&document, "waves", waves);
     if (document == NULL)
         return reported ? CLI_EXIT_FAILURE : encode_failure(who);
     int status = json_dumpf(document, stdout, COHORT_JSON_FLAGS);

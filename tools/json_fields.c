@@ -9,17 +9,13 @@
 
 #include "cli.h"
 
-int cli_json_read_fields(const char *who, const char *path,
+int cli_json_read_object(const char *who, const char *shown, json_t *object,
                          const cli_json_fields *fields, void *target)
 {
-    json_t *root = cli_json_load_object(who, path, fields->what);
-    if (root == NULL)
-        return CLI_EXIT_FAILURE;
-    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
     int status = 0;
     const char *key;
     json_t *value;
-    json_object_foreach(root, key, value)
+    json_object_foreach(object, key, value)
     {
         cli_json_where where = {who, shown, key, -1};
         const void *field =
@@ -38,6 +34,17 @@ int cli_json_read_fields(const char *who, const char *path,
         if (status != 0)
             break;
     }
+    return status;
+}
+
+int cli_json_read_fields(const char *who, const char *path,
+                         const cli_json_fields *fields, void *target)
+{
+    json_t *root = cli_json_load_object(who, path, fields->what);
+    if (root == NULL)
+        return CLI_EXIT_FAILURE;
+    const char *shown = strcmp(path, "-") == 0 ? "standard input" : path;
+    int status = cli_json_read_object(who, shown, root, fields, target);
     json_decref(root);
     return status;
 }

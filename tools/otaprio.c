@@ -20,6 +20,8 @@ static const cli_command commands[] = {
      cmd_graph_run, cmd_graph_usage},
     {"cohort", "canary waves of a fleet: sizes, representativeness, devices",
      cmd_cohort_run, cmd_cohort_usage},
+    {"guard", "judge canary telemetry: expand, hold, pause or roll back",
+     cmd_guard_run, cmd_guard_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
