@@ -31,17 +31,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                      \
-    do {                                                                 \
-        if (!(cond)) {                                                   \
-            fprintf(stderr, "fuzz_catalog.c:%d: invariant broken: %s\n", \
-                    __LINE__, #cond);                                    \
-            abort();                                                     \
-        }                                                                \
-    } while (0)
-
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
-
 enum {
     MAX_COMPONENTS = 4,
     MAX_PACKAGES = 6,

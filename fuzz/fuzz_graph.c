@@ -29,15 +29,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                    \
-    do {                                                               \
-        if (!(cond)) {                                                 \
-            fprintf(stderr, "fuzz_graph.c:%d: invariant broken: %s\n", \
-                    __LINE__, #cond);                                  \
-            abort();                                                   \
-        }                                                              \
-    } while (0)
-
 enum {
     MAX_NODES = 200,
     MAX_EDGES = 1024,

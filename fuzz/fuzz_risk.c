@@ -31,17 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Names the broken invariant before aborting, so a crash report says what
  * went wrong and not only where. */
-#define CHECK(cond)                                                   \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            fprintf(stderr, "fuzz_risk.c:%d: invariant broken: %s\n", \
-                    __LINE__, #cond);                                 \
-            abort();                                                  \
-        }                                                             \
-    } while (0)
-
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
-
 /* Every struct is at its first published layout in 0.1.0, so a size below
  * sizeof() is too small. When a struct grows, its first size goes here. */
 #define FIRST_SIZE(type) sizeof(type)
@@ -92,15 +81,7 @@ static double take_double(input *in)
                                      -(double)NAN,
                                      (double)INFINITY,
                                      -(double)INFINITY};
-    uint8_t pick = take_u8(in);
-    if (pick < COUNT(special))
-        return special[pick];
-    if (pick < 192)
-        return (double)(int16_t)take_u16(in) / 64.0;
-    uint64_t bits = take_u64(in);
-    double value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
+    return take_double_among(in, special, COUNT(special), 192, 64.0);
 }
 
 /* Small values around the enum ranges, the extremes, or raw bits. */
