@@ -12,5 +12,6 @@
 #include "otaprio/graph.h"
 #include "otaprio/guardrail.h"
 #include "otaprio/risk.h"
+#include "otaprio/rollback.h"
 
 #endif /* OTAPRIO_H */
