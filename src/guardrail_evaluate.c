@@ -228,8 +228,8 @@ typedef struct rule_work {
     otaprio__sequence *next; /* the advanced sequence, or NULL */
     otaprio_guard_result *result;
     otaprio_guard_stratum *strata; /* data->rows of them */
-    double *scratch;               /* data->rows log p-values */
-    double canary_sample;          /* pooled, as the rule counts it */
+    const otaprio__guard_scratch *scratch;
+    double canary_sample; /* pooled, as the rule counts it */
     double baseline_sample;
 } rule_work;
 
@@ -298,6 +298,8 @@ static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
                 otaprio__guard_judge_counts(set, w->rule, &c, NULL, false, &j));
         if (c.canary_sample == 0.0)
             j.outcome.verdict = OTAPRIO_GUARD_NO_DATA;
+        w->scratch->log_p[r] =
+            c.canary_sample == 0.0 ? (double)NAN : j.log_harm_p;
         present(w->rule, &j);
         stratum_from(&w->strata[r],
                      d->stratum_ids != NULL ? d->stratum_ids[r] : r, &j,
@@ -351,6 +353,7 @@ static int judge_sample_rows(const otaprio_guard_set *set, rule_work *w,
             otaprio__samples_release(mem, &row);
         }
         if (status == OTAPRIO_OK) {
+            w->scratch->log_p[r] = c1 == c0 ? (double)NAN : j.log_harm_p;
             present(w->rule, &j);
             stratum_from(&w->strata[r],
                          d->stratum_ids != NULL ? d->stratum_ids[r] : r, &j,
@@ -361,26 +364,22 @@ static int judge_sample_rows(const otaprio_guard_set *set, rule_work *w,
     return status;
 }
 
-/* Applies multiple-comparison control to a rule's strata and counts the
- * failures. */
-static int localise(const otaprio_guard_set *set, rule_work *w,
-                    uint32_t *failing)
+/* Applies multiple-comparison control to a rule's strata, counts the
+ * failures, and puts the strata in report order: failing first, then by
+ * adjusted p-value, ties by p-value and row; those without data last. */
+static void localise(const otaprio_guard_set *set, rule_work *w,
+                     uint32_t *failing)
 {
+    const otaprio__guard_scratch *scratch = w->scratch;
     size_t rows = w->data->rows, tested = 0;
-    for (size_t r = 0; r < rows; r++) {
-        if (w->strata[r].verdict != OTAPRIO_GUARD_NO_DATA)
-            w->scratch[tested++] = log(w->strata[r].p_value);
-    }
-    OTAPRIO__TRY(otaprio__guard_adjust(w->mem, set->options.multiplicity,
-                                       w->scratch, tested));
+    otaprio__guard_localise(scratch, set->options.multiplicity, rows, &tested);
     double log_alpha = log(set->options.alpha);
     *failing = 0;
-    tested = 0;
     for (size_t r = 0; r < rows; r++) {
         otaprio_guard_stratum *s = &w->strata[r];
-        if (s->verdict == OTAPRIO_GUARD_NO_DATA)
+        if (isnan(scratch->log_p[r]))
             continue;
-        double adjusted = w->scratch[tested++];
+        double adjusted = scratch->adjusted[r];
         s->adjusted_p_value = exp(adjusted);
         if (adjusted < log_alpha) {
             s->verdict = OTAPRIO_GUARD_FAIL;
@@ -390,7 +389,9 @@ static int localise(const otaprio_guard_set *set, rule_work *w,
             s->verdict = OTAPRIO_GUARD_INCONCLUSIVE;
         }
     }
-    return OTAPRIO_OK;
+    for (size_t i = 0; i < rows; i++)
+        scratch->strata[i] = w->strata[scratch->order[i]];
+    memcpy(w->strata, scratch->strata, rows * sizeof *w->strata);
 }
 
 static int32_t failure_action(const otaprio__guard_rule *rule)
@@ -475,7 +476,7 @@ static int judge_rule(const otaprio_guard_set *set, rule_work *w,
             OTAPRIO__TRY(judge_sample_rows(set, w, &pooled, diag));
         else
             OTAPRIO__TRY(judge_count_rows(set, w, &pooled, diag));
-        OTAPRIO__TRY(localise(set, w, &failing));
+        localise(set, w, &failing);
     }
     present(w->rule, &pooled);
     memset(w->result, 0, sizeof *w->result);
@@ -488,23 +489,6 @@ static int judge_rule(const otaprio_guard_set *set, rule_work *w,
 }
 
 /* ---- the report ---------------------------------------------------------- */
-
-/* Failing strata first, then by adjusted p-value (strata without data
- * last), then by id: the order otaprio_guard_report_strata() promises. */
-static int stratum_order(const void *a, const void *b)
-{
-    const otaprio_guard_stratum *x = a, *y = b;
-    bool xf = x->verdict == OTAPRIO_GUARD_FAIL;
-    bool yf = y->verdict == OTAPRIO_GUARD_FAIL;
-    if (xf != yf)
-        return xf ? -1 : 1;
-    bool xn = isnan(x->adjusted_p_value), yn = isnan(y->adjusted_p_value);
-    if (xn != yn)
-        return xn ? 1 : -1;
-    if (!xn && x->adjusted_p_value != y->adjusted_p_value)
-        return x->adjusted_p_value < y->adjusted_p_value ? -1 : 1;
-    return (x->stratum > y->stratum) - (x->stratum < y->stratum);
-}
 
 static int severity_rank(int32_t severity)
 {
@@ -624,7 +608,7 @@ typedef struct evaluation {
     otaprio_guard_data *entries;
     size_t *by_rule;
     otaprio__sequence *next; /* one per entry */
-    double *scratch;
+    otaprio__guard_scratch scratch;
 } evaluation;
 
 static void evaluation_release(const otaprio__mem *mem, evaluation *e)
@@ -632,7 +616,30 @@ static void evaluation_release(const otaprio__mem *mem, evaluation *e)
     otaprio__mem_free(mem, e->entries);
     otaprio__mem_free(mem, e->by_rule);
     otaprio__mem_free(mem, e->next);
-    otaprio__mem_free(mem, e->scratch);
+    otaprio__mem_free(mem, e->scratch.strata); /* the scratch's one block */
+}
+
+/* The strata scratch for rules of up to `widest` rows, in one block: the
+ * strata first (the most aligned), then 2 * widest keys, widest log
+ * p-values and adjusted ones, and 2 * widest order entries (the radix
+ * sort's second buffers). widest <= 2^24 rows: no size overflows. */
+static int new_scratch(const otaprio__mem *mem, size_t widest,
+                       otaprio__guard_scratch *s)
+{
+    size_t strata = widest * sizeof *s->strata;
+    size_t keys = 2 * widest * sizeof *s->keys;
+    size_t reals = widest * sizeof(double);
+    size_t order = 2 * widest * sizeof *s->order;
+    unsigned char *block =
+        otaprio__mem_alloc(mem, strata + keys + 2 * reals + order);
+    if (block == NULL)
+        return OTAPRIO_E_NOMEM;
+    s->strata = (otaprio_guard_stratum *)(void *)block;
+    s->keys = (uint64_t *)(void *)(block + strata);
+    s->log_p = (double *)(void *)(block + strata + keys);
+    s->adjusted = (double *)(void *)(block + strata + keys + reals);
+    s->order = (uint32_t *)(void *)(block + strata + keys + 2 * reals);
+    return OTAPRIO_OK;
 }
 
 static int judge_all(const otaprio_guard_set *set, const otaprio__mem *mem,
@@ -654,11 +661,9 @@ static int judge_all(const otaprio_guard_set *set, const otaprio__mem *mem,
             .next = entry == SIZE_MAX ? NULL : &e->next[entry],
             .result = &report->results[r],
             .strata = report->strata + at,
-            .scratch = e->scratch,
+            .scratch = &e->scratch,
         };
         OTAPRIO__TRY(judge_rule(set, &w, diag));
-        if (rows > 1)
-            qsort(w.strata, rows, sizeof *w.strata, stratum_order);
         at += rows;
     }
     report->strata_start[set->count] = at;
@@ -699,8 +704,7 @@ int otaprio_guard_evaluate(const otaprio_guard_set *set,
     for (size_t i = 0; i < count && status == OTAPRIO_OK; i++)
         widest = e.entries[i].rows > widest ? e.entries[i].rows : widest;
     if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(&mem, widest, sizeof *e.scratch,
-                                           (void **)&e.scratch);
+        status = new_scratch(&mem, widest, &e.scratch);
     otaprio_guard_report *made = NULL;
     if (status == OTAPRIO_OK)
         status = new_report(&mem, set->count, rows, &made);

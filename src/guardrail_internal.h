@@ -105,11 +105,23 @@ OTAPRIO__NODISCARD int otaprio__guard_judge_samples(
 void otaprio__guard_no_data(const otaprio__guard_rule *rule,
                             otaprio__guard_judgment *out);
 
-/* Replaces the `n` log p-values with their adjusted values under `method`
- * (an otaprio_guard_multiplicity; guardrail_adjust.c). */
-OTAPRIO__NODISCARD int otaprio__guard_adjust(const otaprio__mem *mem,
-                                             int32_t method, double *log_p,
-                                             size_t n);
+/* Scratch for ordering one rule's strata, each array sized for the widest
+ * rule of an evaluation (`rows` entries unless told). */
+typedef struct otaprio__guard_scratch {
+    double *log_p;    /* in: each row's harm log p-value, NaN untested */
+    double *adjusted; /* out: by row, adjusted log p-value (NaN untested) */
+    uint32_t *order;  /* out: rows in report order; 2 * rows entries */
+    uint64_t *keys;   /* 2 * rows entries */
+    otaprio_guard_stratum *strata; /* for the permutation */
+} otaprio__guard_scratch;
+
+/* Orders a rule's `rows` strata for the report, tested ones by (log p,
+ * row) and then the untested in row order, and adjusts the tested ones'
+ * p-values under `method` (an otaprio_guard_multiplicity), whose adjusted
+ * values are non-decreasing in that order (guardrail_adjust.c). Sets
+ * `*tested` to their number. Allocates nothing. */
+void otaprio__guard_localise(const otaprio__guard_scratch *scratch,
+                             int32_t method, size_t rows, size_t *tested);
 
 /* ---- continuous samples (guardrail_samples.c) ------------------------ */
 

@@ -830,8 +830,9 @@ OTAPRIO_API int otaprio_guard_report_reason(const otaprio_guard_report *report,
                                             otaprio_guard_reason *reason);
 
 /**
- * @brief A metric's strata, failing strata first (by adjusted p-value),
- *        then the rest by adjusted p-value.
+ * @brief A metric's strata in report order: failing strata first, then
+ *        the rest, each by adjusted p-value (ties by p-value, then row);
+ *        strata without data last, in row order.
  * @param report the report.
  * @param rule the rule's index.
  * @param strata receives up to `capacity` strata, each with its `size`
