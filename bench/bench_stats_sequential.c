@@ -22,7 +22,9 @@
  * look, in wall time (CLOCK_MONOTONIC) and in this thread's CPU time
  * (steadier on a shared machine), for the null looks, the regression's,
  * looks with nothing new (validation only), and a serialise + deserialise
- * round trip of the state.
+ * round trip of the state; and, for comparison, a proportion's
+ * fixed-sample update (Fisher's exact test and the score test on one
+ * stratum's table).
  * Exit status: 0 success, 1 a library call failed, 2 bad usage.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "stats.h"
 #include "stats_sequential.h"
 
 #include "bench.h"
@@ -171,9 +174,38 @@ static int time_round_trip(const otaprio__sequence *s, size_t n, double *wall,
     return memcmp(&back, s, sizeof back) == 0 ? 0 : -1;
 }
 
-#define MEASURES 4
+/* A proportion's fixed-sample update, for comparison: the one-sided test
+ * of a stratum's table after a look, canary failures of 1,000 devices
+ * against baseline failures of 10,000, the failures taken from the look's
+ * events (a few tens and a few hundreds): Fisher's exact test, as the
+ * guardrail engine runs it below its exact limit, and the score test it
+ * runs above. */
+static int time_proportion(const totals *t, size_t n, bool exact, double *wall,
+                           double *cpu, double *log_p)
+{
+    otaprio__test test = {0};
+    double sum = 0.0;
+    mark m = start_mark();
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x1 = t[i].canary_events % 50, x2 = t[i].baseline_events % 300;
+        int status =
+            exact ? otaprio__fisher_exact(x1, 1000, x2, 10000,
+                                          OTAPRIO__ALT_GREATER, &test)
+                  : otaprio__two_proportion_score(x1, 1000, x2, 10000,
+                                                  OTAPRIO__ALT_GREATER, &test);
+        if (status != OTAPRIO_OK)
+            return -1;
+        sum += test.log_p_value; /* kept, so no call is optimised away */
+    }
+    stop_mark(m, n, wall, cpu);
+    *log_p = sum;
+    return 0;
+}
+
+#define MEASURES 6
 static const char *const measure_names[MEASURES] = {
-    "null_look", "regression_look", "empty_look", "round_trip"};
+    "null_look",  "regression_look", "empty_look",
+    "round_trip", "fisher_update",   "score_update"};
 
 int main(int argc, char **argv)
 {
@@ -203,6 +235,11 @@ int main(int argc, char **argv)
         log_p[0] = otaprio__sequence_log_p(&s);
         failed |= time_round_trip(&s, n < 100000 ? n : 100000,
                                   &wall[3 * reps + r], &cpu[3 * reps + r]) != 0;
+        double sink;
+        failed |= time_proportion(null, n, true, &wall[4 * reps + r],
+                                  &cpu[4 * reps + r], &sink) != 0;
+        failed |= time_proportion(null, n, false, &wall[5 * reps + r],
+                                  &cpu[5 * reps + r], &sink) != 0;
     }
     if (failed && null != NULL && worse != NULL && wall != NULL &&
         cpu != NULL && scratch != NULL)
