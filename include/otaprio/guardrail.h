@@ -284,11 +284,11 @@ typedef struct otaprio_guard_set otaprio_guard_set;
  * @param diag optional diagnostics: the rule (index) and field at fault.
  * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for NULL arguments or a rule
  *         without a name; #OTAPRIO_E_RANGE for an unknown enum value, an
- *         empty set of checks, a margin, ceiling, sample or window out of
- *         range, or a zero-baseline policy the checks cannot honour;
- *         #OTAPRIO_E_DUPLICATE for two rules with one name;
- *         #OTAPRIO_E_LIMIT for too many rules; #OTAPRIO_E_STRUCT_SIZE;
- *         #OTAPRIO_E_NOMEM.
+ *         unknown check flag, a margin, ceiling, sample or window out of
+ *         range, a sequential rule that is continuous, has no baseline check
+ *         or requires evidence, or a zero-baseline policy the checks cannot
+ * honour; #OTAPRIO_E_DUPLICATE for two rules with one name; #OTAPRIO_E_LIMIT
+ * for too many rules; #OTAPRIO_E_STRUCT_SIZE; #OTAPRIO_E_NOMEM.
  * @since 0.1.0
  */
 OTAPRIO_API int otaprio_guard_set_create(const otaprio_guard_options *options,
@@ -767,8 +767,9 @@ typedef struct otaprio_guard_report otaprio_guard_report;
  *         exposure, a window ending before it starts, NaN or infinite
  *         samples, or counts below a sequence's last; #OTAPRIO_E_DUPLICATE
  *         for two entries for one rule; #OTAPRIO_E_LIMIT for too many rows;
- *         #OTAPRIO_E_STRUCT_SIZE; #OTAPRIO_E_NOMEM; or a callback's non-zero
- *         value.
+ *         #OTAPRIO_E_OVERFLOW when a rule's rows sum past 2^64 events or
+ *         trials; #OTAPRIO_E_STRUCT_SIZE; #OTAPRIO_E_NOMEM; or a callback's
+ *         non-zero value.
  * @since 0.1.0
  */
 OTAPRIO_API int otaprio_guard_evaluate(const otaprio_guard_set *set,

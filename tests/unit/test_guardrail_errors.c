@@ -203,6 +203,12 @@ static void bad_data_is_named(void **state)
     p.baseline_events[0] = 1001;
     expect_data_error(set, &d, 1, OTAPRIO_E_RANGE, "baseline_events");
     p.baseline_events[0] = 50;
+    /* Rows whose counts sum past 2^64. */
+    guard_rows huge = {.rows = 0};
+    guard_add_proportion(&huge, 1, UINT64_MAX / 2 + 1, 1, 10);
+    guard_add_proportion(&huge, 1, UINT64_MAX / 2 + 1, 1, 10);
+    otaprio_guard_data hd = guard_data_of(0, &huge, 24.0);
+    expect_data_error(set, &hd, 1, OTAPRIO_E_OVERFLOW, "rows");
     /* A missing column. */
     d.canary_trials = NULL;
     expect_data_error(set, &d, 1, OTAPRIO_E_INVALID, "canary_trials");
