@@ -11,6 +11,7 @@
 #include "otaprio/common.h"
 #include "otaprio/graph.h"
 #include "otaprio/guardrail.h"
+#include "otaprio/plan.h"
 #include "otaprio/risk.h"
 #include "otaprio/rollback.h"
 
