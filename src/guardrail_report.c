@@ -96,26 +96,17 @@ int otaprio_guard_report_strata(const otaprio_guard_report *report,
     return OTAPRIO_OK;
 }
 
-static const char *name_of(const char *const *names, size_t count,
-                           int32_t value)
-{
-    return value >= 0 && (size_t)value < count ? names[value] : NULL;
-}
-
-#define NAME_OF(names, value) \
-    name_of(names, sizeof(names) / sizeof((names)[0]), value)
-
 const char *otaprio_guard_verdict_name(int32_t verdict)
 {
     static const char *const names[] = {"pass", "fail", "inconclusive",
                                         "no-data"};
-    return NAME_OF(names, verdict);
+    return OTAPRIO__NAME_AT(names, verdict);
 }
 
 const char *otaprio_guard_action_name(int32_t action)
 {
     static const char *const names[] = {"expand", "hold", "pause", "rollback"};
-    return NAME_OF(names, action);
+    return OTAPRIO__NAME_AT(names, action);
 }
 
 const char *otaprio_guard_test_name(int32_t test)
@@ -125,7 +116,7 @@ const char *otaprio_guard_test_name(int32_t test)
         "binomial",       "rate-ratio", "poisson",    "mann-whitney",
         "brown-forsythe", "sign",       "sequential",
     };
-    return NAME_OF(names, test);
+    return OTAPRIO__NAME_AT(names, test);
 }
 
 const char *otaprio_guard_reason_name(int32_t code)
@@ -135,5 +126,5 @@ const char *otaprio_guard_reason_name(int32_t code)
         "zero-baseline", "strata",        "no-data",      "below-minimum",
         "inconclusive",  "soaking",
     };
-    return NAME_OF(names, code);
+    return OTAPRIO__NAME_AT(names, code);
 }

@@ -147,6 +147,33 @@ OTAPRIO__NODISCARD int otaprio__vec_push(const otaprio__mem *mem,
 /* Frees the storage and leaves an empty vector of the same element size. */
 void otaprio__vec_release(const otaprio__mem *mem, otaprio__vec *vec);
 
+/* ---- names hosts print -------------------------------------------------- */
+
+/* names[value], or NULL for a value outside the `count` names. */
+static inline const char *otaprio__name_at(const char *const *names,
+                                           size_t count, int32_t value)
+{
+    return value >= 0 && (size_t)value < count ? names[value] : NULL;
+}
+
+/* The name of a single flag bit (names[i] for bit 1 << i), or NULL for
+ * zero, several bits, or a bit past the `count` names. */
+static inline const char *otaprio__name_of_bit(const char *const *names,
+                                               size_t count, uint32_t bit)
+{
+    if (bit == 0 || (bit & (bit - 1)) != 0)
+        return NULL;
+    size_t index = 0;
+    while ((bit >> index) != 1u)
+        index++;
+    return index < count ? names[index] : NULL;
+}
+
+#define OTAPRIO__NAME_AT(names, value) \
+    otaprio__name_at(names, sizeof(names) / sizeof((names)[0]), value)
+#define OTAPRIO__NAME_OF_BIT(names, bit) \
+    otaprio__name_of_bit(names, sizeof(names) / sizeof((names)[0]), bit)
+
 /* ---- byte order ------------------------------------------------------ */
 
 /* Serialises v little-endian whatever the host's byte order, so hashed

@@ -180,23 +180,12 @@ int otaprio_plan_breakglass_check(
     return otaprio__struct_write(result, &out, &result_layout);
 }
 
-/* The name of a single bit, or NULL for zero or several bits. */
-static const char *by_bit(const char *const *names, size_t count, uint32_t bit)
-{
-    if (bit == 0 || (bit & (bit - 1)) != 0)
-        return NULL;
-    size_t index = 0;
-    while ((bit >> index) != 1u)
-        index++;
-    return index < count ? names[index] : NULL;
-}
-
 const char *otaprio_plan_role_name(int32_t role)
 {
     static const char *const names[OTAPRIO_PLAN_ROLE_COUNT] = {
         "release manager", "security lead", "SRE on call", "product owner",
         "executive"};
-    return role >= 0 && role < OTAPRIO_PLAN_ROLE_COUNT ? names[role] : NULL;
+    return OTAPRIO__NAME_AT(names, role);
 }
 
 const char *otaprio_plan_evidence_name(uint32_t evidence)
@@ -204,12 +193,12 @@ const char *otaprio_plan_evidence_name(uint32_t evidence)
     static const char *const names[] = {
         "active exploitation confirmed", "rollback path verified",
         "guardrails set", "change ticket", "customer communication ready"};
-    return by_bit(names, sizeof names / sizeof names[0], evidence);
+    return OTAPRIO__NAME_OF_BIT(names, evidence);
 }
 
 const char *otaprio_plan_unmet_name(uint32_t unmet)
 {
     static const char *const names[] = {"approvals missing", "evidence missing",
                                         "excluded cohort targeted"};
-    return by_bit(names, sizeof names / sizeof names[0], unmet);
+    return OTAPRIO__NAME_OF_BIT(names, unmet);
 }

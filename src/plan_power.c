@@ -44,8 +44,7 @@ int(otaprio_plan_power_init)(otaprio_plan_power *spec, size_t size)
 const char *otaprio_plan_metric_name(int32_t metric)
 {
     static const char *const names[] = {"proportion", "rate"};
-    return metric >= 0 && metric <= OTAPRIO_PLAN_METRIC_RATE ? names[metric]
-                                                             : NULL;
+    return OTAPRIO__NAME_AT(names, metric);
 }
 
 /* Written as positive tests so that NaN fails them. */

@@ -2,25 +2,6 @@
 /* The names hosts print for the rollback engine's codes. */
 #include "rollback_internal.h"
 
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
-
-static const char *by_value(const char *const *names, size_t count,
-                            int32_t value)
-{
-    return value >= 0 && (size_t)value < count ? names[value] : NULL;
-}
-
-/* The name of a single bit, or NULL for zero or several bits. */
-static const char *by_bit(const char *const *names, size_t count, uint32_t bit)
-{
-    if (bit == 0 || (bit & (bit - 1)) != 0)
-        return NULL;
-    size_t index = 0;
-    while ((bit >> index) != 1u)
-        index++;
-    return index < count ? names[index] : NULL;
-}
-
 const char *otaprio_rollback_tier_name(int32_t tier)
 {
     static const char *const names[] = {"none",
@@ -29,7 +10,7 @@ const char *otaprio_rollback_tier_name(int32_t tier)
                                         "targeted exemption",
                                         "targeted rollback",
                                         "full rollback"};
-    return by_value(names, COUNT(names), tier);
+    return OTAPRIO__NAME_AT(names, tier);
 }
 
 const char *otaprio_rollback_reason_name(int32_t reason)
@@ -55,7 +36,7 @@ const char *otaprio_rollback_reason_name(int32_t reason)
         [OTAPRIO_ROLLBACK_REASON_FLEET_EXPOSED] = "fleet already exposed",
         [OTAPRIO_ROLLBACK_REASON_DATA_LOSS] = "failure destroys data",
     };
-    return by_value(names, COUNT(names), reason);
+    return OTAPRIO__NAME_AT(names, reason);
 }
 
 const char *otaprio_rollback_step_name(uint32_t step)
@@ -67,7 +48,7 @@ const char *otaprio_rollback_step_name(uint32_t step)
         "fix forward",        "key restore",
         "data restore",       "service re-registration",
         "cache invalidation", "user notification"};
-    return by_bit(names, COUNT(names), step);
+    return OTAPRIO__NAME_OF_BIT(names, step);
 }
 
 const char *otaprio_rollback_weakness_name(uint32_t cause)
@@ -75,11 +56,11 @@ const char *otaprio_rollback_weakness_name(uint32_t cause)
     static const char *const names[OTAPRIO_ROLLBACK_WEAK_COUNT] = {
         "no A/B slot",        "no downgrade allowed", "irreversible change",
         "poor observability", "revert loses data",    "untested path back"};
-    return by_bit(names, COUNT(names), cause);
+    return OTAPRIO__NAME_OF_BIT(names, cause);
 }
 
 const char *otaprio_rollback_drill_status_name(int32_t status)
 {
     static const char *const names[] = {"covered", "untested", "failed"};
-    return by_value(names, COUNT(names), status);
+    return OTAPRIO__NAME_AT(names, status);
 }
