@@ -276,7 +276,10 @@ int otaprio_catalog_add_version(otaprio_catalog_builder *builder,
                              (int64_t)component,
                              "component %u is not in the catalog (it has %zu)",
                              (unsigned)component, builder->components.length);
+    /* Written by the probe on success only; zeroed so that gcc's release
+     * build (-O3) does not see a path that reads it unset. */
     otaprio__version_probe probe;
+    memset(&probe, 0, sizeof probe);
     OTAPRIO__TRY(otaprio__builder_probe_version(
         builder, component, version, length, "version", &probe, diag));
     if (probe.found == UINT32_MAX)
