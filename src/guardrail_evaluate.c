@@ -552,30 +552,43 @@ static void collect_reasons(const otaprio_guard_set *set,
     }
 }
 
+/* The report and its arrays in one block, each part a multiple of 8 bytes
+ * long so the next stays aligned: the handle, the results, the strata
+ * offsets, the strata, the reasons. */
+_Static_assert(sizeof(otaprio_guard_report) % 8 == 0 &&
+                   sizeof(otaprio_guard_result) % 8 == 0 &&
+                   sizeof(otaprio_guard_stratum) % 8 == 0 &&
+                   sizeof(otaprio_guard_reason) % 8 == 0 &&
+                   _Alignof(otaprio_guard_result) <= 8 &&
+                   _Alignof(otaprio_guard_stratum) <= 8 &&
+                   _Alignof(otaprio_guard_reason) <= 8 && _Alignof(size_t) <= 8,
+               "every part of the report's block keeps the next aligned");
 static int new_report(const otaprio__mem *mem, size_t rules, size_t rows,
                       otaprio_guard_report **out)
 {
-    otaprio_guard_report *report = otaprio__mem_alloc(mem, sizeof *report);
-    if (report == NULL)
+    size_t head = sizeof(otaprio_guard_report);
+    size_t results = rules * sizeof(otaprio_guard_result); /* rules <= 4096 */
+    size_t starts = (rules + 1) * sizeof(size_t);
+    size_t reasons = rules * sizeof(otaprio_guard_reason);
+    size_t strata, total;
+    if (otaprio__size_mul_overflows(rows, sizeof(otaprio_guard_stratum),
+                                    &strata) ||
+        strata > SIZE_MAX - head - results - starts - reasons)
+        return OTAPRIO_E_OVERFLOW;
+    total = head + results + starts + strata + reasons;
+    unsigned char *block = otaprio__mem_alloc(mem, total);
+    if (block == NULL)
         return OTAPRIO_E_NOMEM;
-    memset(report, 0, sizeof *report);
+    memset(block, 0, total);
+    otaprio_guard_report *report = (otaprio_guard_report *)(void *)block;
     report->mem = *mem;
     report->rule_count = rules;
-    int status = otaprio__mem_zalloc_array(mem, rules, sizeof *report->results,
-                                           (void **)&report->results);
-    if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(mem, rules + 1, sizeof(size_t),
-                                           (void **)&report->strata_start);
-    if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(mem, rows, sizeof *report->strata,
-                                           (void **)&report->strata);
-    if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(mem, rules, sizeof *report->reasons,
-                                           (void **)&report->reasons);
-    if (status != OTAPRIO_OK) {
-        otaprio_guard_report_free(report);
-        return status;
-    }
+    report->results = (otaprio_guard_result *)(void *)(block + head);
+    report->strata_start = (size_t *)(void *)(block + head + results);
+    report->strata =
+        (otaprio_guard_stratum *)(void *)(block + head + results + starts);
+    report->reasons = (otaprio_guard_reason *)(void *)(block + head + results +
+                                                       starts + strata);
     *out = report;
     return OTAPRIO_OK;
 }
@@ -613,10 +626,31 @@ typedef struct evaluation {
 
 static void evaluation_release(const otaprio__mem *mem, evaluation *e)
 {
-    otaprio__mem_free(mem, e->entries);
-    otaprio__mem_free(mem, e->by_rule);
-    otaprio__mem_free(mem, e->next);
+    otaprio__mem_free(mem, e->entries);        /* with by_rule and next */
     otaprio__mem_free(mem, e->scratch.strata); /* the scratch's one block */
+}
+
+/* The entries' copies, their next sequence states and the rule-to-entry
+ * index in one block (count <= rules <= 4096: no size overflows). */
+_Static_assert(sizeof(otaprio_guard_data) % 8 == 0 &&
+                   sizeof(otaprio__sequence) % 8 == 0 &&
+                   _Alignof(otaprio__sequence) <= 8 &&
+                   _Alignof(otaprio_guard_data) <= 8,
+               "every part of the entries' block keeps the next aligned");
+
+static int new_entries(const otaprio__mem *mem, size_t count, size_t rules,
+                       evaluation *e)
+{
+    size_t entries = count * sizeof *e->entries;
+    size_t next = count * sizeof *e->next;
+    unsigned char *block =
+        otaprio__mem_alloc(mem, entries + next + rules * sizeof *e->by_rule);
+    if (block == NULL)
+        return OTAPRIO_E_NOMEM;
+    e->entries = (otaprio_guard_data *)(void *)block;
+    e->next = (otaprio__sequence *)(void *)(block + entries);
+    e->by_rule = (size_t *)(void *)(block + entries + next);
+    return OTAPRIO_OK;
 }
 
 /* The strata scratch for rules of up to `widest` rows, in one block: the
@@ -690,14 +724,7 @@ int otaprio_guard_evaluate(const otaprio_guard_set *set,
     OTAPRIO__TRY(otaprio__mem_resolve(&mem, allocator, diag));
     evaluation e = {0};
     size_t rows = 0, widest = 0;
-    int status = otaprio__mem_zalloc_array(&mem, count, sizeof *e.entries,
-                                           (void **)&e.entries);
-    if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(&mem, set->count, sizeof *e.by_rule,
-                                           (void **)&e.by_rule);
-    if (status == OTAPRIO_OK)
-        status = otaprio__mem_zalloc_array(&mem, count, sizeof *e.next,
-                                           (void **)&e.next);
+    int status = new_entries(&mem, count, set->count, &e);
     if (status == OTAPRIO_OK)
         status =
             read_entries(set, data, count, e.entries, e.by_rule, &rows, diag);

@@ -46,6 +46,9 @@ struct otaprio_guard_set {
     otaprio__mem mem;
     otaprio_guard_options options; /* full layout, defaults filled in */
     double scale;                  /* the resolved tolerance scale */
+    /* The normal quantile of the intervals' confidence 1 - alpha, as the
+     * statistics would compute it, computed once. */
+    double z;
     size_t count;
     otaprio__guard_rule *rules;
 };
@@ -149,6 +152,7 @@ void otaprio__guard_pool_release(const otaprio__mem *mem,
 
 /* ---- the report -------------------------------------------------------- */
 
+/* One allocation: the arrays follow the handle (guardrail_evaluate.c). */
 struct otaprio_guard_report {
     otaprio__mem mem;
     int32_t action;

@@ -348,9 +348,9 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
             otaprio__interval interval;
             if (proportion) {
                 out->effect = out->canary_value - out->baseline_value;
-                OTAPRIO__TRY(otaprio__newcombe_interval(
+                OTAPRIO__TRY(otaprio__newcombe_interval_z(
                     c->canary_events, c->canary_trials, c->baseline_events,
-                    c->baseline_trials, confidence, &interval));
+                    c->baseline_trials, set->z, &interval));
                 out->effect_interval = interval;
             } else if (c->canary_events + c->baseline_events > 0) {
                 out->effect = out->canary_value / out->baseline_value;

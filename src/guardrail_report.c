@@ -26,11 +26,7 @@ void otaprio_guard_report_free(otaprio_guard_report *report)
     if (report == NULL)
         return;
     otaprio__mem mem = report->mem;
-    otaprio__mem_free(&mem, report->results);
-    otaprio__mem_free(&mem, report->strata_start);
-    otaprio__mem_free(&mem, report->strata);
-    otaprio__mem_free(&mem, report->reasons);
-    otaprio__mem_free(&mem, report);
+    otaprio__mem_free(&mem, report); /* one block with its arrays */
 }
 
 int otaprio_guard_report_action(const otaprio_guard_report *report)

@@ -142,6 +142,12 @@ OTAPRIO__NODISCARD int otaprio__wilson_interval(uint64_t k, uint64_t n,
                                                 double confidence,
                                                 otaprio__interval *out);
 
+/* The same from the normal quantile z (> 0) the confidence implies, for
+ * callers that compute it once for many intervals. */
+OTAPRIO__NODISCARD int otaprio__wilson_interval_z(uint64_t k, uint64_t n,
+                                                  double z,
+                                                  otaprio__interval *out);
+
 /* The Clopper-Pearson interval for k / n (method="exact"). */
 OTAPRIO__NODISCARD int otaprio__exact_interval(uint64_t k, uint64_t n,
                                                double confidence,
@@ -174,6 +180,12 @@ OTAPRIO__NODISCARD int otaprio__newcombe_interval(uint64_t x1, uint64_t n1,
                                                   uint64_t x2, uint64_t n2,
                                                   double confidence,
                                                   otaprio__interval *out);
+
+/* The same from the normal quantile z (> 0) of the confidence. */
+OTAPRIO__NODISCARD int otaprio__newcombe_interval_z(uint64_t x1, uint64_t n1,
+                                                    uint64_t x2, uint64_t n2,
+                                                    double z,
+                                                    otaprio__interval *out);
 
 /* The Farrington-Manning score test of the risk ratio against `ratio0`
  * (> 0), with the restricted maximum-likelihood estimate of Miettinen and

@@ -107,7 +107,15 @@ int otaprio__wilson_interval(uint64_t k, uint64_t n, double confidence,
 {
     if (n == 0 || k > n || !valid_confidence(confidence))
         return OTAPRIO_E_RANGE;
-    double z = otaprio__normal_ppf(0.5 + 0.5 * confidence);
+    return otaprio__wilson_interval_z(
+        k, n, otaprio__normal_ppf(0.5 + 0.5 * confidence), out);
+}
+
+int otaprio__wilson_interval_z(uint64_t k, uint64_t n, double z,
+                               otaprio__interval *out)
+{
+    if (n == 0 || k > n || !(z > 0.0 && z < HUGE_VAL))
+        return OTAPRIO_E_RANGE;
     double nd = (double)n;
     double p = (double)k / nd;
     double q = (double)(n - k) / nd;

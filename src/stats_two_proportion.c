@@ -98,13 +98,23 @@ int otaprio__newcombe_interval(uint64_t x1, uint64_t n1, uint64_t x2,
                                uint64_t n2, double confidence,
                                otaprio__interval *out)
 {
+    if (!valid_counts(x1, n1, x2, n2) || !(confidence > 0.0) ||
+        !(confidence < 1.0))
+        return OTAPRIO_E_RANGE;
+    return otaprio__newcombe_interval_z(
+        x1, n1, x2, n2, otaprio__normal_ppf(0.5 + 0.5 * confidence), out);
+}
+
+int otaprio__newcombe_interval_z(uint64_t x1, uint64_t n1, uint64_t x2,
+                                 uint64_t n2, double z, otaprio__interval *out)
+{
     if (!valid_counts(x1, n1, x2, n2))
         return OTAPRIO_E_RANGE;
     otaprio__interval w1, w2;
-    int status = otaprio__wilson_interval(x1, n1, confidence, &w1);
+    int status = otaprio__wilson_interval_z(x1, n1, z, &w1);
     if (status != OTAPRIO_OK)
         return status;
-    status = otaprio__wilson_interval(x2, n2, confidence, &w2);
+    status = otaprio__wilson_interval_z(x2, n2, z, &w2);
     if (status != OTAPRIO_OK)
         return status;
     double p1 = (double)x1 / (double)n1, p2 = (double)x2 / (double)n2;
