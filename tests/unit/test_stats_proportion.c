@@ -20,15 +20,6 @@
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* A log-probability near 0 is compared in absolute terms (1e-15 there is
- * a relative 1e-15 in the probability). */
-#define assert_log_close(got, want, what, index)          \
-    do {                                                  \
-        double g_ = (got), w_ = (want);                   \
-        if (!(fabs(w_) < 1e-6 && fabs(g_ - w_) <= 1e-15)) \
-            assert_stats_close(g_, w_, what, index);      \
-    } while (0)
-
 static void binom_test_matches_scipy(void **state)
 {
     (void)state;
