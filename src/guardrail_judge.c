@@ -100,14 +100,42 @@ static int zero_baseline(const otaprio_guard_set *set,
     }
 }
 
-static int sequential_harm(const otaprio__sequence *sequence, otaprio__test *t)
+static void sequential_harm(const otaprio__sequence *sequence, otaprio__test *t)
 {
     t->statistic = OTAPRIO__NAN;
     t->log_p_value = otaprio__sequence_log_p(sequence);
     t->p_value = exp(t->log_p_value);
     if (sequence->log_e > -HUGE_VAL)
         t->statistic = exp(sequence->log_e); /* the e-value at this look */
-    return OTAPRIO_OK;
+}
+
+/* What settles a baseline comparison before any fixed-sample test: no
+ * baseline at all (undecided), the zero-baseline policy, or the sequential
+ * test. Returns true when the outcome is set, or the check is skipped. */
+static bool settle_baseline(const otaprio_guard_set *set,
+                            const otaprio__guard_rule *rule,
+                            const otaprio__guard_counts *c,
+                            const otaprio__sequence *sequence,
+                            otaprio__guard_outcome *o, double *log_harm_p,
+                            bool *skipped)
+{
+    if (c->baseline_sample == 0.0) {
+        undecided(o, log_harm_p);
+        return true;
+    }
+    int policy = zero_baseline(set, rule, c, o, log_harm_p);
+    if (policy != 0) {
+        *skipped = policy < 0;
+        return true;
+    }
+    if (sequence != NULL) {
+        otaprio__test harm;
+        sequential_harm(sequence, &harm);
+        decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE,
+               OTAPRIO_GUARD_TEST_SEQUENTIAL, &harm, NULL, o, log_harm_p);
+        return true;
+    }
+    return false;
 }
 
 static int proportion_baseline(const otaprio_guard_set *set,
@@ -117,25 +145,12 @@ static int proportion_baseline(const otaprio_guard_set *set,
                                otaprio__guard_outcome *o, double *log_harm_p,
                                bool *skipped)
 {
-    if (c->baseline_trials == 0) {
-        undecided(o, log_harm_p);
+    if (settle_baseline(set, rule, c, sequence, o, log_harm_p, skipped))
         return OTAPRIO_OK;
-    }
-    int policy = zero_baseline(set, rule, c, o, log_harm_p);
-    if (policy != 0) {
-        *skipped = policy < 0;
-        return OTAPRIO_OK;
-    }
     uint64_t x1 = c->canary_events, n1 = c->canary_trials;
     uint64_t x2 = c->baseline_events, n2 = c->baseline_trials;
     otaprio__test harm, evidence;
     int32_t test;
-    if (sequence != NULL) {
-        OTAPRIO__TRY(sequential_harm(sequence, &harm));
-        decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE,
-               OTAPRIO_GUARD_TEST_SEQUENTIAL, &harm, NULL, o, log_harm_p);
-        return OTAPRIO_OK;
-    }
     if (rule->ratio_limit == 1.0) {
         /* Exact while the events are few (a zero or sparse baseline is
          * where asymptotic tests mislead); the score test beyond. */
@@ -194,22 +209,9 @@ rate_baseline(const otaprio_guard_set *set, const otaprio__guard_rule *rule,
               const otaprio__guard_counts *c, const otaprio__sequence *sequence,
               otaprio__guard_outcome *o, double *log_harm_p, bool *skipped)
 {
-    if (c->baseline_sample == 0.0) {
-        undecided(o, log_harm_p);
+    if (settle_baseline(set, rule, c, sequence, o, log_harm_p, skipped))
         return OTAPRIO_OK;
-    }
-    int policy = zero_baseline(set, rule, c, o, log_harm_p);
-    if (policy != 0) {
-        *skipped = policy < 0;
-        return OTAPRIO_OK;
-    }
     otaprio__test harm, evidence;
-    if (sequence != NULL) {
-        OTAPRIO__TRY(sequential_harm(sequence, &harm));
-        decide(set, rule, OTAPRIO_GUARD_REASON_OVER_BASELINE,
-               OTAPRIO_GUARD_TEST_SEQUENTIAL, &harm, NULL, o, log_harm_p);
-        return OTAPRIO_OK;
-    }
     if (c->canary_events + c->baseline_events == 0) {
         /* No event anywhere: nothing is worse, nothing is shown. */
         certain(&harm, false);
