@@ -105,6 +105,17 @@ void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only);
 #define CLI_QUOTE_SIZE (CLI_QUOTE_MAX * 4 + 4)
 void cli_quote(const char *bytes, size_t length, char out[CLI_QUOTE_SIZE]);
 
+/* The header names a message lists ("columns: id, os, ..."): up to
+ * CLI_NAME_LIST_MAX bytes, then "...", so a header of hundreds of columns
+ * is cut. Zero-initialise, then append. */
+#define CLI_NAME_LIST_MAX 240
+typedef struct cli_name_list {
+    char text[CLI_NAME_LIST_MAX + 4];
+    size_t length;
+} cli_name_list;
+/* Appends the `length` bytes at `name`, after ", " unless first. */
+void cli_name_list_add(cli_name_list *list, const char *name, size_t length);
+
 /* Values typed into a CSV field or an option, parsed the same way
  * everywhere and whatever the locale. */
 /* Takes spaces and tabs off both ends of the `*length` bytes at `*bytes`. */

@@ -253,6 +253,24 @@ void cli_print_id(FILE *out, const char *bytes, size_t length, bool ascii_only)
     }
 }
 
+void cli_name_list_add(cli_name_list *list, const char *name, size_t length)
+{
+    if (list->length > CLI_NAME_LIST_MAX)
+        return; /* already cut */
+    const char *separator = list->length != 0 ? ", " : "";
+    size_t room = CLI_NAME_LIST_MAX - list->length;
+    int shown =
+        length > (size_t)CLI_NAME_LIST_MAX ? CLI_NAME_LIST_MAX : (int)length;
+    int written = snprintf(list->text + list->length, room + 1, "%s%.*s",
+                           separator, shown, name);
+    if (written < 0 || (size_t)written > room) {
+        memcpy(list->text + CLI_NAME_LIST_MAX, "...", 4);
+        list->length = CLI_NAME_LIST_MAX + 1;
+    } else {
+        list->length += (size_t)written;
+    }
+}
+
 void cli_quote(const char *bytes, size_t length, char out[CLI_QUOTE_SIZE])
 {
     size_t used = 0;

@@ -19,9 +19,6 @@
 
 /* A header field that no named column uses, and the end of a chain. */
 #define NONE SIZE_MAX
-/* Column names quoted in the "no such column" message, at most. */
-#define NAMES_MAX 240
-
 void cohort_fleet_init(cohort_fleet *fleet, const char *who)
 {
     memset(fleet, 0, sizeof *fleet);
@@ -182,8 +179,7 @@ typedef struct reader {
     size_t capacity;
     size_t next[COHORT_MAX_COLUMNS]; /* the next column on the same field */
     bool found[COHORT_MAX_COLUMNS];
-    char names[NAMES_MAX + 4];
-    size_t names_length;
+    cli_name_list names; /* quoted, for the "no such column" message */
 } reader;
 
 static int out_of_memory(const reader *r)
@@ -192,30 +188,13 @@ static int out_of_memory(const reader *r)
     return CLI_EXIT_FAILURE;
 }
 
-static void add_name(reader *r, const char *bytes, size_t length)
-{
-    /* Only for the message: a header with hundreds of columns is cut. */
-    if (r->names_length > NAMES_MAX)
-        return;
-    char shown[CLI_QUOTE_SIZE];
-    cli_quote(bytes, length, shown);
-    const char *separator = r->names_length != 0 ? ", " : "";
-    size_t room = NAMES_MAX - r->names_length;
-    int written = snprintf(r->names + r->names_length, room + 1, "%s%s",
-                           separator, shown);
-    if (written < 0 || (size_t)written > room) {
-        memcpy(r->names + NAMES_MAX, "...", 4);
-        r->names_length = NAMES_MAX + 1;
-    } else {
-        r->names_length += (size_t)written;
-    }
-}
-
 static int on_header_field(reader *r, const char *bytes, size_t length)
 {
     /* "id, os" headers: spaces around a name are no part of it. */
     cli_trim_blanks(&bytes, &length);
-    add_name(r, bytes, length);
+    char shown[CLI_QUOTE_SIZE];
+    cli_quote(bytes, length, shown);
+    cli_name_list_add(&r->names, shown, strlen(shown));
     if (r->fields == r->capacity) {
         size_t capacity = r->capacity != 0 ? r->capacity * 2 : 32;
         size_t *grown = realloc(r->first_of, capacity * sizeof *grown);
@@ -256,7 +235,7 @@ static int end_header(reader *r)
                       "%s: no column '%s' (named by %s) in the header "
                       "(columns: %s)",
                       r->csv.name, fleet->columns[c].name,
-                      fleet->columns[c].option, r->names);
+                      fleet->columns[c].option, r->names.text);
             return CLI_EXIT_FAILURE;
         }
     }
@@ -485,7 +464,6 @@ int cohort_fleet_pass(cohort_fleet *fleet, cohort_chunk *chunk, bool keys,
     r.keys = keys;
     r.fn = fn;
     r.user = user;
-    r.names[0] = '\0';
     chunk->count = 0;
     cli_id_chunk_clear(&chunk->ids);
     bind_columns(fleet, chunk);

@@ -7,43 +7,21 @@
 
 #include "cli.h"
 
-/* Column names quoted in the "no such column" message, at most. */
-#define NAMES_MAX 240
-
 typedef struct reader {
     cli_csv csv; /* the input, the position and the first failure */
     const char *column;
     size_t column_length;
     csv_column_fn fn;
     void *user;
-    size_t index; /* the column's field index, once the header is read */
-    bool found;   /* the header has the column */
-    bool seen;    /* the current row reached the column */
-    char names[NAMES_MAX + 4];
-    size_t names_length;
+    size_t index;        /* the column's field index, once the header is read */
+    bool found;          /* the header has the column */
+    bool seen;           /* the current row reached the column */
+    cli_name_list names; /* for the "no such column" message */
 } reader;
-
-static void add_name(reader *r, const char *bytes, size_t length)
-{
-    /* Only for the message: a header with hundreds of columns is cut. */
-    if (r->names_length > NAMES_MAX)
-        return;
-    const char *separator = r->names_length != 0 ? ", " : "";
-    size_t room = NAMES_MAX - r->names_length;
-    int written =
-        snprintf(r->names + r->names_length, room + 1, "%s%.*s", separator,
-                 length > (size_t)NAMES_MAX ? NAMES_MAX : (int)length, bytes);
-    if (written < 0 || (size_t)written > room) {
-        memcpy(r->names + NAMES_MAX, "...", 4);
-        r->names_length = NAMES_MAX + 1;
-    } else {
-        r->names_length += (size_t)written;
-    }
-}
 
 static int on_header_field(reader *r, const char *bytes, size_t length)
 {
-    add_name(r, bytes, length);
+    cli_name_list_add(&r->names, bytes, length);
     if (length != r->column_length || memcmp(bytes, r->column, length) != 0)
         return 0;
     if (r->found) {
@@ -75,7 +53,7 @@ static int on_row(void *user)
         if (!r->found) {
             cli_error(r->csv.who,
                       "%s: no column '%s' in the header (columns: %s)",
-                      r->csv.name, r->column, r->names);
+                      r->csv.name, r->column, r->names.text);
             return CLI_EXIT_FAILURE;
         }
     } else if (!r->seen) {
@@ -100,6 +78,5 @@ int csv_column_read(FILE *in, const char *name, const char *column,
     r.column_length = strlen(column);
     r.fn = fn;
     r.user = user;
-    r.names[0] = '\0';
     return cli_csv_read(&r.csv, in);
 }

@@ -131,21 +131,13 @@ static int64_t find_metric(const guard_telemetry *telemetry,
     }
     char shown[CLI_QUOTE_SIZE];
     cli_quote(name, length, shown);
-    char known[512] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < telemetry->metric_count && used < sizeof known;
-         i++) {
-        int written =
-            snprintf(known + used, sizeof known - used, "%s%s",
-                     i != 0 ? ", " : "", telemetry->rules->rules[i].name);
-        if (written < 0 || (size_t)written >= sizeof known - used) {
-            memcpy(known + sizeof known - 4, "...", 4);
-            break;
-        }
-        used += (size_t)written;
+    cli_name_list known = {.length = 0};
+    for (size_t i = 0; i < telemetry->metric_count; i++) {
+        const char *rule = telemetry->rules->rules[i].name;
+        cli_name_list_add(&known, rule, strlen(rule));
     }
     report(origin, column, "unknown metric '%s'; the rule set names: %s", shown,
-           known);
+           known.text);
     return -1;
 }
 
