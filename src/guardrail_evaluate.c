@@ -269,6 +269,15 @@ static void present(const otaprio__guard_rule *rule, otaprio__guard_judgment *j)
     j->effect_interval.high = -low;
 }
 
+/* A stratum without canary data: no data, whatever the rule's policy
+ * makes of the whole metric without data, and no test to adjust. */
+static void stratum_without_data(const otaprio__guard_rule *rule,
+                                 otaprio__guard_judgment *j)
+{
+    otaprio__guard_no_data(rule, j);
+    j->outcome.verdict = OTAPRIO_GUARD_NO_DATA;
+}
+
 static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
                             otaprio__guard_judgment *pooled, otaprio_diag *diag)
 {
@@ -291,15 +300,13 @@ static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
         otaprio__guard_counts c;
         otaprio__guard_judgment j;
         row_counts(w->rule, d, r, &c);
-        if (c.canary_sample == 0.0)
-            otaprio__guard_no_data(w->rule, &j);
+        bool empty = c.canary_sample == 0.0;
+        if (empty)
+            stratum_without_data(w->rule, &j);
         else
             OTAPRIO__TRY(
                 otaprio__guard_judge_counts(set, w->rule, &c, NULL, false, &j));
-        if (c.canary_sample == 0.0)
-            j.outcome.verdict = OTAPRIO_GUARD_NO_DATA;
-        w->scratch->log_p[r] =
-            c.canary_sample == 0.0 ? (double)NAN : j.log_harm_p;
+        w->scratch->log_p[r] = empty ? (double)NAN : j.log_harm_p;
         present(w->rule, &j);
         stratum_from(&w->strata[r],
                      d->stratum_ids != NULL ? d->stratum_ids[r] : r, &j,
@@ -337,8 +344,7 @@ static int judge_sample_rows(const otaprio_guard_set *set, rule_work *w,
         otaprio__guard_judgment j;
         otaprio__samples row = {0};
         if (c1 == c0) {
-            otaprio__guard_no_data(w->rule, &j);
-            j.outcome.verdict = OTAPRIO_GUARD_NO_DATA;
+            stratum_without_data(w->rule, &j);
         } else {
             /* A group without samples may have no storage at all: no
              * pointer arithmetic on NULL. */
