@@ -62,6 +62,24 @@ static double layer_scale(int32_t layer)
     }
 }
 
+int otaprio_guard_tolerance_default(int32_t layer,
+                                    int32_t closes_active_exploit,
+                                    double *scale, otaprio_diag *diag)
+{
+    if (scale == NULL)
+        return otaprio__fail(diag, OTAPRIO_E_INVALID, "scale", -1,
+                             "scale is NULL");
+    if (layer < OTAPRIO_LAYER_APP || layer > OTAPRIO_LAYER_BATTERY)
+        return otaprio__fail(diag, OTAPRIO_E_RANGE, "layer", -1,
+                             "layer %d is not an otaprio_layer", (int)layer);
+    if (closes_active_exploit != 0 && closes_active_exploit != 1)
+        return otaprio__fail(diag, OTAPRIO_E_RANGE, "closes_active_exploit", -1,
+                             "closes_active_exploit is %d; it must be 0 or 1",
+                             (int)closes_active_exploit);
+    *scale = layer_scale(layer) * (closes_active_exploit ? 1.5 : 1.0);
+    return OTAPRIO_OK;
+}
+
 static int read_options(otaprio_guard_options *full,
                         const otaprio_guard_options *options, double *scale,
                         otaprio_diag *diag)
@@ -74,23 +92,17 @@ static int read_options(otaprio_guard_options *full,
         return otaprio__fail(diag, OTAPRIO_E_RANGE, "alpha", -1,
                              "alpha is %g; it must be in (0, 0.5]",
                              full->alpha);
-    if (full->layer < OTAPRIO_LAYER_APP || full->layer > OTAPRIO_LAYER_BATTERY)
-        return otaprio__fail(diag, OTAPRIO_E_RANGE, "layer", -1,
-                             "layer %d is not an otaprio_layer",
-                             (int)full->layer);
-    if (full->closes_active_exploit != 0 && full->closes_active_exploit != 1)
-        return otaprio__fail(diag, OTAPRIO_E_RANGE, "closes_active_exploit", -1,
-                             "closes_active_exploit is %d; it must be 0 or 1",
-                             (int)full->closes_active_exploit);
     if (full->multiplicity < OTAPRIO_GUARD_HOLM ||
         full->multiplicity > OTAPRIO_GUARD_UNCORRECTED)
         return otaprio__fail(diag, OTAPRIO_E_RANGE, "multiplicity", -1,
                              "multiplicity %d is not an "
                              "otaprio_guard_multiplicity",
                              (int)full->multiplicity);
+    double layer_default;
+    OTAPRIO__TRY(otaprio_guard_tolerance_default(
+        full->layer, full->closes_active_exploit, &layer_default, diag));
     if (full->tolerance_scale == 0.0) {
-        *scale = layer_scale(full->layer) *
-                 (full->closes_active_exploit ? 1.5 : 1.0);
+        *scale = layer_default;
     } else if (isfinite(full->tolerance_scale) && full->tolerance_scale > 0.0) {
         *scale = full->tolerance_scale;
     } else {

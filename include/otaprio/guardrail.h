@@ -270,6 +270,28 @@ typedef struct otaprio_guard_options {
 OTAPRIO_API int otaprio_guard_options_init(otaprio_guard_options *options,
                                            size_t size);
 
+/**
+ * @brief The default tolerance scale of an update (see
+ *        otaprio_guard_options::tolerance_scale): 1 for an app or config,
+ *        0.75 for the OS, 0.5 for the kernel, 0.25 for bootloader,
+ *        baseband and battery management, times 1.5 when it closes an
+ *        actively exploited hole.
+ *
+ * Thread-safe; allocates nothing.
+ * @param layer an ::otaprio_layer.
+ * @param closes_active_exploit 0 or 1.
+ * @param[out] scale receives the scale; untouched on failure.
+ * @param[out] diag optional.
+ * @return #OTAPRIO_OK; #OTAPRIO_E_INVALID for a NULL @p scale;
+ *         #OTAPRIO_E_RANGE for an unknown layer or a flag other than 0
+ *         or 1.
+ * @since 0.1.0
+ */
+OTAPRIO_API int otaprio_guard_tolerance_default(int32_t layer,
+                                                int32_t closes_active_exploit,
+                                                double *scale,
+                                                otaprio_diag *diag);
+
 /** @brief An immutable, compiled rule set. @since 0.1.0 */
 typedef struct otaprio_guard_set otaprio_guard_set;
 

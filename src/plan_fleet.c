@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The planner's passes over the fleet. Each pass reads the whole fleet
+ * through the host's source, chunk by chunk, and sees every device through
+ * the same view: the flaw's impact and the catalog's blocks feed the risk
+ * engine's columns, the risk engine's disposition and criticality decide
+ * what the cohort engine may take. The planner's own memory is bounded by
+ * the largest chunk plus the chains and clusters; the cohort engine keeps
+ * what its canary waves may select.
+ */
+#include <string.h>
+
+#include "plan_work.h"
+
+static const otaprio__layout chunk_layout = {
+    "otaprio_plan_chunk", sizeof(otaprio_plan_chunk),
+    sizeof(otaprio_plan_chunk), /* first published layout */
+};
+
+/* The engines' chunk structs, read by their published layouts so that a
+ * host built against other headers is held to the same rules. */
+static const otaprio__layout devices_layout = {
+    "otaprio_devices", sizeof(otaprio_devices), sizeof(otaprio_devices)};
+static const otaprio__layout state_layout = {"otaprio_device_state",
+                                             sizeof(otaprio_device_state),
+                                             sizeof(otaprio_device_state)};
+
+/* Blocks no prerequisite cures: the package is not for the device. */
+#define EXCLUDING_BLOCKS                                                  \
+    (OTAPRIO_BLOCK_CARRIER | OTAPRIO_BLOCK_REGION | OTAPRIO_BLOCK_LEGAL | \
+     OTAPRIO_BLOCK_ENROLLMENT | OTAPRIO_BLOCK_CURRENT)
+/* Blocks a prerequisite path can cure. */
+#define CURABLE_BLOCKS (OTAPRIO_BLOCK_REQUIREMENT | OTAPRIO_BLOCK_CONFLICT)
+
+int(otaprio_plan_chunk_init)(otaprio_plan_chunk *chunk, size_t size)
+{
+    return otaprio__struct_init(chunk, size, NULL, &chunk_layout);
+}
+
+#define U8(vec) ((uint8_t *)(vec).data)
+#define U32(vec) ((uint32_t *)(vec).data)
+#define F64(vec) ((double *)(vec).data)
+
+static otaprio__vec *column_list(otaprio__plan_columns *c, size_t i)
+{
+    otaprio__vec *all[] = {
+        &c->affected,        &c->prerequisite, &c->excluded,
+        &c->marks,           &c->blocks,       &c->disposition,
+        &c->reasons,         &c->priority,     &c->criticality,
+        &c->cohort_excluded, &c->cohort_first, &c->cohort_critical,
+        &c->cohort_wave,     &c->plan_wave,    &c->chain_id,
+        &c->cluster_id,      &c->planned,
+    };
+    return i < sizeof all / sizeof all[0] ? all[i] : NULL;
+}
+
+static size_t element_size(size_t i)
+{
+    /* In column_list()'s order. */
+    static const size_t sizes[] = {1, 1, 1, 1, 4, 1, 4, 8, 8,
+                                   1, 1, 1, 1, 1, 4, 4, 1};
+    return sizes[i];
+}
+
+void otaprio__plan_columns_init(otaprio__plan_columns *c)
+{
+    memset(c, 0, sizeof *c);
+    otaprio__vec *v;
+    for (size_t i = 0; (v = column_list(c, i)) != NULL; i++)
+        v->elem_size = element_size(i);
+}
+
+void otaprio__plan_columns_free(const otaprio__mem *mem,
+                                otaprio__plan_columns *c)
+{
+    otaprio__vec *v;
+    for (size_t i = 0; (v = column_list(c, i)) != NULL; i++)
+        otaprio__vec_release(mem, v);
+}
+
+static int columns_reserve(otaprio__plan_work *w, size_t count)
+{
+    otaprio__vec *v;
+    for (size_t i = 0; (v = column_list(&w->columns, i)) != NULL; i++)
+        OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, v, count));
+    return OTAPRIO_OK;
+}
+
+/* One chunk as the engines see it. */
+typedef struct chunk_view {
+    const otaprio_plan_chunk *chunk;
+    otaprio_devices devices;
+    otaprio_device_state state;
+    otaprio_cohort_chunk cohort;
+} chunk_view;
+
+static int read_engine_structs(const otaprio__plan_work *w,
+                               const otaprio_plan_chunk *c, chunk_view *v,
+                               otaprio_diag *diag)
+{
+    size_t n = c->count;
+    (otaprio_devices_init)(&v->devices, sizeof v->devices);
+    if (c->devices != NULL) {
+        OTAPRIO__TRY(otaprio__struct_read(&v->devices, c->devices,
+                                          &devices_layout, diag));
+        if (v->devices.count != n)
+            return otaprio__fail(diag, OTAPRIO_E_INVALID, "devices.count", -1,
+                                 "the chunk has %zu devices but its "
+                                 "otaprio_devices says %zu",
+                                 n, v->devices.count);
+    }
+    v->devices.count = n;
+    (otaprio_device_state_init)(&v->state, sizeof v->state);
+    if (w->request.catalog != NULL) {
+        if (c->state == NULL)
+            return otaprio__fail(diag, OTAPRIO_E_INVALID, "state", -1,
+                                 "the request has a catalog but the chunk "
+                                 "has no otaprio_device_state");
+        OTAPRIO__TRY(
+            otaprio__struct_read(&v->state, c->state, &state_layout, diag));
+        if (v->state.count != n)
+            return otaprio__fail(diag, OTAPRIO_E_INVALID, "state.count", -1,
+                                 "the chunk has %zu devices but its "
+                                 "otaprio_device_state says %zu",
+                                 n, v->state.count);
+    }
+    if (c->ring == NULL)
+        return OTAPRIO_OK;
+    /* The largest ring first, a loop with no exit that vectorises; the
+     * offending device is looked for only when there is one. */
+    uint8_t largest = 0;
+    for (size_t i = 0; i < n; i++)
+        largest = c->ring[i] > largest ? c->ring[i] : largest;
+    for (size_t i = 0; largest > 2 && i < n; i++)
+        if (c->ring[i] > 2)
+            return otaprio__fail(diag, OTAPRIO_E_RANGE, "ring", (int64_t)i,
+                                 "ring[%zu] is %u; it must be 0 "
+                                 "(internal), 1 (employee) or 2 "
+                                 "(customer)",
+                                 i, (unsigned)c->ring[i]);
+    return OTAPRIO_OK;
+}
+
+/* The flaw's marks, and the affected column they imply. */
+static int trace_impact(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag)
+{
+    const otaprio_plan_request *r = &w->request;
+    uint8_t *marks = U8(w->columns.marks);
+    uint8_t *affected = U8(w->columns.affected);
+    size_t n = v->chunk->count;
+    OTAPRIO__TRY(otaprio_catalog_impact_devices(
+        r->catalog, r->flaw_component, r->flaw_constraint,
+        r->flaw_constraint_length, &v->state, marks, NULL, diag));
+    for (size_t i = 0; i < n; i++)
+        affected[i] = marks[i] != 0;
+    return OTAPRIO_OK;
+}
+
+/* The risk engine's inputs from the graph, then its answers, then the
+ * catalog's passing conditions folded into the disposition. */
+static int score_devices(otaprio__plan_work *w, chunk_view *v,
+                         otaprio_diag *diag)
+{
+    const otaprio_plan_request *r = &w->request;
+    otaprio__plan_columns *c = &w->columns;
+    size_t n = v->chunk->count;
+    uint8_t *affected = U8(c->affected);
+    uint32_t *blocks = U32(c->blocks);
+
+    if (r->trace_flaw) {
+        OTAPRIO__TRY(trace_impact(w, v, diag));
+        v->devices.affected = affected;
+    }
+    if (r->catalog != NULL) {
+        uint8_t *prerequisite = U8(c->prerequisite);
+        uint8_t *excluded = U8(c->excluded);
+        const uint8_t *host = v->devices.excluded;
+        OTAPRIO__TRY(otaprio_catalog_check_devices(
+            r->catalog, r->package, &v->state, blocks, NULL, NULL, diag));
+        for (size_t i = 0; i < n; i++) {
+            prerequisite[i] = (blocks[i] & CURABLE_BLOCKS) != 0;
+            excluded[i] = (uint8_t)((host != NULL ? host[i] : 0) |
+                                    ((blocks[i] & EXCLUDING_BLOCKS) != 0));
+        }
+        v->devices.prerequisite_missing = prerequisite;
+        v->devices.excluded = excluded;
+    }
+
+    otaprio_device_results out;
+    (otaprio_device_results_init)(&out, sizeof out);
+    out.priority = F64(c->priority);
+    out.disposition = U8(c->disposition);
+    out.reasons = U32(c->reasons);
+    out.criticality = F64(c->criticality);
+    OTAPRIO__TRY(otaprio_risk_score_devices(w->model, &w->score, &v->devices,
+                                            &out, diag));
+
+    if (!r->trace_flaw) {
+        /* The host's own column, now validated by the risk engine. */
+        const uint8_t *host = v->devices.affected;
+        for (size_t i = 0; i < n; i++)
+            affected[i] = host != NULL ? host[i] : 1;
+    }
+    if (r->catalog != NULL) {
+        /* The package's own battery, storage and link rules pass with
+         * time, like the risk engine's: they defer. */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t b = blocks[i], add = 0;
+            if (b & OTAPRIO_BLOCK_BATTERY)
+                add |= OTAPRIO_REASON_LOW_BATTERY;
+            if (b & OTAPRIO_BLOCK_STORAGE)
+                add |= OTAPRIO_REASON_LOW_STORAGE;
+            if (b & OTAPRIO_BLOCK_METERED)
+                add |= OTAPRIO_REASON_METERED_LARGE;
+            if (add == 0)
+                continue;
+            out.reasons[i] |= add;
+            if (out.disposition[i] < OTAPRIO_DISPOSITION_DEFER)
+                out.disposition[i] = OTAPRIO_DISPOSITION_DEFER;
+        }
+    }
+    return OTAPRIO_OK;
+}
+
+/* The ring column, or NULL when ring stages take no device. A ring stage
+ * takes an eligible internal or employee device (ring below 2). */
+static const uint8_t *ring_column(const otaprio__plan_work *w,
+                                  const otaprio_plan_chunk *c)
+{
+    return w->shape.accelerated ? NULL : c->ring;
+}
+
+/* What the cohort engine may take: eligible devices from the first
+ * customer wave (critical ones from the last), deferred ones in the last
+ * wave only, nothing else. */
+static void cohort_columns(otaprio__plan_work *w, chunk_view *v)
+{
+    const otaprio_plan_chunk *c = v->chunk;
+    otaprio__plan_columns *col = &w->columns;
+    const uint8_t *disposition = U8(col->disposition);
+    const double *criticality = F64(col->criticality);
+    uint8_t *excluded = U8(col->cohort_excluded);
+    uint8_t *first = U8(col->cohort_first);
+    uint8_t *critical = U8(col->cohort_critical);
+    uint8_t last = (uint8_t)(w->shape.waves - 1);
+    double level = w->request.critical_level;
+    /* The loop's invariants in locals: the byte stores below may alias
+     * anything, so reading them through w and c reloads them for every
+     * device. Selects, not branches: dispositions and criticality vary
+     * device by device and would mispredict. */
+    const uint8_t *ring = ring_column(w, c);
+    size_t n = c->count;
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t d = disposition[i];
+        int taken = ring != NULL && ring[i] < 2;
+        int open = d == OTAPRIO_DISPOSITION_ELIGIBLE && !taken;
+        int defer = d == OTAPRIO_DISPOSITION_DEFER;
+        excluded[i] = (uint8_t) !(open | defer);
+        first[i] = defer ? last : 0;
+        critical[i] = (uint8_t)(open & (criticality[i] >= level));
+    }
+    (otaprio_cohort_chunk_init)(&v->cohort, sizeof v->cohort);
+    v->cohort.count = c->count;
+    v->cohort.keys = c->keys;
+    v->cohort.codes = c->codes;
+    v->cohort.cluster = c->cluster;
+    v->cohort.critical = critical;
+    v->cohort.excluded = excluded;
+    v->cohort.first_wave = first;
+}
+
+/* ---- IMPACT: the blast radius ------------------------------------------ */
+
+static int impact_chunk(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag)
+{
+    size_t n = v->chunk->count;
+    OTAPRIO__TRY(trace_impact(w, v, diag));
+    const uint8_t *affected = U8(w->columns.affected);
+    const uint8_t *classes = v->devices.device_class;
+    /* Counted in locals: stores through w would be reloaded per device. */
+    uint64_t count = 0;
+    uint32_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += affected[i];
+        /* An out-of-range class is the risk engine's to reject, later. */
+        if (affected[i] && classes != NULL && classes[i] < 32)
+            seen |= UINT32_C(1) << classes[i];
+        else if (affected[i] && classes == NULL)
+            seen |= UINT32_C(1) << OTAPRIO_DEVICE_OTHER;
+    }
+    w->affected += count;
+    w->affected_classes |= seen;
+    if (v->state.region != NULL) {
+        const uint32_t *columns[1] = {v->state.region};
+        OTAPRIO__TRY(otaprio_clusterer_add(w->regions, columns, n, affected,
+                                           NULL, NULL, diag));
+    }
+    return OTAPRIO_OK;
+}
+
+/* ---- CENSUS: who the first customer wave may take ---------------------- */
+
+static int excluded_cluster(const otaprio__plan_work *w, uint32_t cluster)
+{
+    const uint32_t *list = U32(w->excluded_clusters);
+    size_t low = 0, high = w->excluded_clusters.length;
+    while (low < high) { /* the list is sorted */
+        size_t mid = low + (high - low) / 2;
+        if (list[mid] < cluster)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low < w->excluded_clusters.length && list[low] == cluster;
+}
+
+static int census_chunk(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag)
+{
+    OTAPRIO__TRY(score_devices(w, v, diag));
+    cohort_columns(w, v);
+    const otaprio_cohort_chunk *cc = &v->cohort;
+    for (size_t i = 0; i < cc->count; i++)
+        w->first_wave_eligible +=
+            !cc->excluded[i] && cc->first_wave[i] == 0 && !cc->critical[i] &&
+            !(cc->cluster != NULL && excluded_cluster(w, cc->cluster[i]));
+    return OTAPRIO_OK;
+}
+
+/* ---- SAMPLE: the cohort engine chooses the canaries --------------------- */
+
+static int sample_chunk(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag)
+{
+    OTAPRIO__TRY(score_devices(w, v, diag));
+    cohort_columns(w, v);
+    const otaprio_plan_chunk *c = v->chunk;
+    const uint8_t *disposition = U8(w->columns.disposition);
+    const uint8_t *ring = ring_column(w, c);
+    uint64_t rings[2] = {0, 0};
+    for (size_t i = 0; ring != NULL && i < c->count; i++)
+        if (ring[i] < 2 && disposition[i] == OTAPRIO_DISPOSITION_ELIGIBLE)
+            rings[ring[i]]++;
+    w->ring_devices[0] += rings[0];
+    w->ring_devices[1] += rings[1];
+    return otaprio_cohort_sampler_observe(w->sampler, &v->cohort, diag);
+}
+
+/* ---- ASSIGN: waves, chains, clusters, outputs --------------------------- */
+
+static void plan_waves(otaprio__plan_work *w, chunk_view *v)
+{
+    const otaprio_plan_chunk *c = v->chunk;
+    const uint8_t *disposition = U8(w->columns.disposition);
+    const uint8_t *cohort_wave = U8(w->columns.cohort_wave);
+    uint8_t *wave = U8(w->columns.plan_wave);
+    uint8_t *planned = U8(w->columns.planned);
+    /* Invariants and counts in locals, as in cohort_columns(). */
+    const uint8_t *ring = ring_column(w, c);
+    const uint32_t ring_wave[2] = {w->ring_wave[0], w->ring_wave[1]};
+    uint32_t offset = w->cohort_offset;
+    uint64_t devices[OTAPRIO__PLAN_MAX_WAVES] = {0};
+    size_t n = c->count;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = OTAPRIO_PLAN_NONE;
+        if (ring != NULL && ring[i] < 2 &&
+            disposition[i] == OTAPRIO_DISPOSITION_ELIGIBLE)
+            p = ring_wave[ring[i]];
+        else if (cohort_wave[i] != OTAPRIO_COHORT_NONE)
+            p = offset + cohort_wave[i];
+        wave[i] = (uint8_t)p;
+        planned[i] = p != OTAPRIO_PLAN_NONE;
+        if (p != OTAPRIO_PLAN_NONE)
+            devices[p]++;
+    }
+    for (size_t k = 0; k < OTAPRIO__PLAN_MAX_WAVES; k++)
+        w->wave_devices[k] += devices[k];
+}
+
+static void count_devices(otaprio__plan_work *w, chunk_view *v)
+{
+    const otaprio__plan_columns *col = &w->columns;
+    const uint8_t *disposition = U8(col->disposition);
+    const uint32_t *reasons = U32(col->reasons);
+    const uint8_t *affected = U8(col->affected);
+    const uint8_t *critical = U8(col->cohort_critical);
+    const uint8_t *planned = U8(col->planned);
+    /* Counted in locals, added once: see plan_waves(). */
+    uint64_t by_disposition[4] = {0}, by_reason[16] = {0};
+    uint64_t marked = 0, critical_count = 0, planned_count = 0;
+    size_t n = v->chunk->count;
+    /* Reason bits one at a time, only those some device has: loops
+     * without branches that vectorise, where walking each device's bits
+     * mispredicts. The risk engine's reasons fit in the 16 counted. */
+    uint32_t present = 0;
+    for (size_t i = 0; i < n; i++)
+        present |= reasons[i];
+    for (uint32_t b = 0; b < 16; b++) {
+        if ((present >> b & 1u) == 0)
+            continue;
+        uint64_t count = 0;
+        for (size_t i = 0; i < n; i++)
+            count += reasons[i] >> b & 1u;
+        by_reason[b] = count;
+    }
+    for (size_t i = 0; i < n; i++) {
+        by_disposition[disposition[i]]++;
+        marked += affected[i];
+        critical_count += critical[i];
+        planned_count += planned[i];
+    }
+    for (size_t k = 0; k < 4; k++)
+        w->by_disposition[k] += by_disposition[k];
+    for (size_t k = 0; k < 16; k++)
+        w->by_reason[k] += by_reason[k];
+    w->marked += marked;
+    w->critical += critical_count;
+    w->planned += planned_count;
+}
+
+static int grow_chains(otaprio__plan_work *w)
+{
+    otaprio__vec *chains = &w->plan->chains;
+    size_t count = otaprio_clusterer_count(w->chain_clusterer);
+    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, chains, count));
+    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, &w->chain_blocked_seen, count));
+    otaprio_plan_chain *all = chains->data;
+    for (size_t k = chains->length; k < count; k++) {
+        memset(&all[k], 0, sizeof all[k]);
+        all[k].size = sizeof all[k];
+        all[k].first_wave = OTAPRIO_PLAN_NONE;
+        U8(w->chain_blocked_seen)[k] = 0;
+    }
+    chains->length = w->chain_blocked_seen.length = count;
+    return OTAPRIO_OK;
+}
+
+/* The prerequisite path of one blocked device, standing for its chain. */
+static int chain_path(otaprio__plan_work *w, chunk_view *v, size_t i,
+                      otaprio_plan_chain *chain, otaprio_diag *diag)
+{
+    size_t length = 0;
+    uint64_t bytes = 0;
+    int status = otaprio_catalog_update_path(
+        w->request.catalog, w->request.package, &v->state, i, 0, chain->path,
+        OTAPRIO_PLAN_MAX_PATH, &length, &bytes, NULL);
+    switch (status) {
+    case OTAPRIO_OK:
+        chain->path_status = OTAPRIO_PLAN_PATH_FOUND;
+        chain->path_length = (uint32_t)length;
+        chain->path_bytes = bytes;
+        return OTAPRIO_OK;
+    case OTAPRIO_E_NOT_FOUND:
+        chain->path_status = OTAPRIO_PLAN_PATH_UNREACHABLE;
+        return OTAPRIO_OK;
+    case OTAPRIO_E_LIMIT:
+    case OTAPRIO_E_OVERFLOW:
+        chain->path_status = OTAPRIO_PLAN_PATH_TOO_LONG;
+        return OTAPRIO_OK;
+    case OTAPRIO_E_RANGE:
+        if (length > OTAPRIO_PLAN_MAX_PATH) {
+            chain->path_status = OTAPRIO_PLAN_PATH_TOO_LONG;
+            return OTAPRIO_OK;
+        }
+        break;
+    default:
+        break;
+    }
+    return otaprio__fail(diag, status, "catalog", (int64_t)i,
+                         "finding the update path of device %zu failed: %s", i,
+                         otaprio_strerror(status));
+}
+
+static int assign_chains(otaprio__plan_work *w, chunk_view *v,
+                         otaprio_diag *diag)
+{
+    const otaprio_plan_chunk *c = v->chunk;
+    size_t n = c->count;
+    size_t components = w->chain_components.length;
+    const uint32_t **columns = w->chain_columns.data;
+    for (size_t k = 0; k < components; k++) {
+        uint32_t id = U32(w->chain_components)[k];
+        columns[k] = id < v->state.component_count && v->state.versions != NULL
+                         ? v->state.versions[id]
+                         : NULL;
+    }
+    uint32_t *ids = U32(w->columns.chain_id);
+    OTAPRIO__TRY(otaprio_clusterer_add(w->chain_clusterer, columns, n,
+                                       U8(w->columns.affected), NULL, ids,
+                                       diag));
+    OTAPRIO__TRY(grow_chains(w));
+    otaprio_plan_chain *chains = w->plan->chains.data;
+    uint8_t *seen = U8(w->chain_blocked_seen);
+    const uint8_t *disposition = U8(w->columns.disposition);
+    const uint8_t *wave = U8(w->columns.plan_wave);
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == UINT32_MAX)
+            continue;
+        otaprio_plan_chain *chain = &chains[ids[i]];
+        if (chain->devices++ == 0)
+            chain->example_key = c->keys[i];
+        if (wave[i] != OTAPRIO_PLAN_NONE) {
+            chain->planned++;
+            if (wave[i] < chain->first_wave)
+                chain->first_wave = wave[i];
+        }
+        if (disposition[i] != OTAPRIO_DISPOSITION_BLOCKED)
+            continue;
+        chain->blocked++;
+        if (!seen[ids[i]]) {
+            seen[ids[i]] = 1;
+            chain->example_key = c->keys[i];
+            OTAPRIO__TRY(chain_path(w, v, i, chain, diag));
+        }
+    }
+    return OTAPRIO_OK;
+}
+
+static int assign_clusters(otaprio__plan_work *w, chunk_view *v,
+                           otaprio_diag *diag)
+{
+    const otaprio_plan_chunk *c = v->chunk;
+    size_t n = c->count;
+    const uint32_t *columns[1] = {c->cluster};
+    uint32_t *ids = U32(w->columns.cluster_id);
+    OTAPRIO__TRY(otaprio_clusterer_add(w->cluster_clusterer, columns, n,
+                                       U8(w->columns.planned), NULL, ids,
+                                       diag));
+    otaprio__vec *clusters = &w->clusters;
+    size_t count = otaprio_clusterer_count(w->cluster_clusterer);
+    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, clusters, count));
+    otaprio__plan_cluster *all = clusters->data;
+    for (size_t k = clusters->length; k < count; k++)
+        all[k] = (otaprio__plan_cluster){0, OTAPRIO_PLAN_NONE, 0};
+    clusters->length = count;
+    const uint8_t *wave = U8(w->columns.plan_wave);
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == UINT32_MAX)
+            continue;
+        otaprio__plan_cluster *cluster = &all[ids[i]];
+        if (cluster->devices++ == 0)
+            cluster->id = c->cluster[i];
+        if (wave[i] < cluster->first_wave)
+            cluster->first_wave = wave[i];
+    }
+    return OTAPRIO_OK;
+}
+
+static void write_outputs(const otaprio__plan_work *w, const chunk_view *v)
+{
+    const otaprio_plan_chunk *c = v->chunk;
+    size_t n = c->count;
+    if (c->wave != NULL)
+        memcpy(c->wave, w->columns.plan_wave.data, n);
+    if (c->disposition != NULL)
+        memcpy(c->disposition, w->columns.disposition.data, n);
+    if (c->reasons != NULL)
+        memcpy(c->reasons, w->columns.reasons.data, n * sizeof(uint32_t));
+    if (c->priority != NULL)
+        memcpy(c->priority, w->columns.priority.data, n * sizeof(double));
+}
+
+static int assign_chunk(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag)
+{
+    OTAPRIO__TRY(score_devices(w, v, diag));
+    cohort_columns(w, v);
+    OTAPRIO__TRY(otaprio_cohort_assign(w->plan->cohort, &v->cohort,
+                                       U8(w->columns.cohort_wave), diag));
+    plan_waves(w, v);
+    if (w->chain_clusterer != NULL)
+        OTAPRIO__TRY(assign_chains(w, v, diag));
+    if (v->chunk->cluster != NULL)
+        OTAPRIO__TRY(assign_clusters(w, v, diag));
+    /* Counted last: a chunk that fails above leaves no trace here. */
+    count_devices(w, v);
+    write_outputs(w, v);
+    return OTAPRIO_OK;
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+typedef int (*chunk_fn)(otaprio__plan_work *w, chunk_view *v,
+                        otaprio_diag *diag);
+
+static int read_chunk(const otaprio_plan_chunk *given, otaprio_plan_chunk *c,
+                      otaprio_diag *diag)
+{
+    /* The planner owns `given`: a size the source set past its end would
+     * have the tail check read beyond it. */
+    if (given->size > sizeof *given)
+        return otaprio__fail(diag, OTAPRIO_E_STRUCT_SIZE, "size", -1,
+                             "the source set otaprio_plan_chunk.size to %zu; "
+                             "the planner's chunk has %zu bytes",
+                             given->size, sizeof *given);
+    (otaprio_plan_chunk_init)(c, sizeof *c);
+    OTAPRIO__TRY(otaprio__struct_read(c, given, &chunk_layout, diag));
+    if (c->count > 0 && c->keys == NULL)
+        return otaprio__fail(diag, OTAPRIO_E_INVALID, "keys", -1,
+                             "a chunk of %zu devices has no keys", c->count);
+    return OTAPRIO_OK;
+}
+
+int otaprio__plan_pass(otaprio__plan_work *w, int32_t pass, otaprio_diag *diag)
+{
+    static const chunk_fn handlers[] = {impact_chunk, census_chunk,
+                                        sample_chunk, assign_chunk};
+    uint64_t first = 0, key_sum = 0;
+    for (;;) {
+        otaprio_plan_chunk given, chunk;
+        (otaprio_plan_chunk_init)(&given, sizeof given);
+        int status = w->request.source(w->request.user, pass, first, &given);
+        if (status != 0)
+            return status;
+        OTAPRIO__TRY(read_chunk(&given, &chunk, diag));
+        if (chunk.count == 0)
+            break;
+        OTAPRIO__TRY(columns_reserve(w, chunk.count));
+        chunk_view view;
+        view.chunk = &chunk;
+        OTAPRIO__TRY(read_engine_structs(w, &chunk, &view, diag));
+        for (size_t i = 0; i < chunk.count; i++)
+            key_sum += chunk.keys[i];
+        OTAPRIO__TRY(handlers[pass](w, &view, diag));
+        first += chunk.count;
+    }
+    if (!w->fleet_known) {
+        w->fleet_known = 1;
+        w->devices = first;
+        w->key_sum = key_sum;
+    } else if (first != w->devices || key_sum != w->key_sum) {
+        return otaprio__fail(diag, OTAPRIO_E_INVALID, "source", -1,
+                             "the %s pass saw %llu devices where the first "
+                             "pass saw %llu%s; every pass must give the same "
+                             "fleet",
+                             otaprio_plan_pass_name(pass),
+                             (unsigned long long)first,
+                             (unsigned long long)w->devices,
+                             first == w->devices ? " with other keys" : "");
+    }
+    return OTAPRIO_OK;
+}
