@@ -34,7 +34,6 @@
  * the peak of the build (builder and graph), and each traversal's peak
  * scratch bytes above the graph.
  */
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +42,7 @@
 #include "otaprio/graph.h"
 
 #include "bench.h"
+#include "count_alloc.h"
 #include "graph_gen.h"
 
 enum { OP_BUILD, OP_ORDER, OP_REACH, OP_SCC, OPS_PER_GRAPH };
@@ -51,62 +51,6 @@ static const char *const op_names[BENCH_GRAPH_KINDS * OPS_PER_GRAPH] = {
     "random_build", "random_order", "random_reach", "random_scc",
     "window_build", "window_order", "window_reach", "window_scc",
 };
-
-/* ---- a counting allocator --------------------------------------------- */
-
-/* Every block carries its size in front, so that frees and reallocs keep
- * the count exact; the header keeps malloc's alignment. */
-#define COUNT_HEADER alignof(max_align_t)
-
-typedef struct counter {
-    size_t live;
-    size_t peak;
-} counter;
-
-static void count_add(counter *c, size_t bytes)
-{
-    c->live += bytes;
-    if (c->live > c->peak)
-        c->peak = c->live;
-}
-
-static void *count_alloc(void *user, size_t bytes)
-{
-    if (bytes > SIZE_MAX - COUNT_HEADER)
-        return NULL;
-    unsigned char *block = malloc(bytes + COUNT_HEADER);
-    if (block == NULL)
-        return NULL;
-    memcpy(block, &bytes, sizeof bytes);
-    count_add(user, bytes);
-    return block + COUNT_HEADER;
-}
-
-static void *count_realloc(void *user, void *old, size_t bytes)
-{
-    if (bytes > SIZE_MAX - COUNT_HEADER)
-        return NULL;
-    unsigned char *start = (unsigned char *)old - COUNT_HEADER;
-    size_t old_bytes;
-    memcpy(&old_bytes, start, sizeof old_bytes);
-    unsigned char *block = realloc(start, bytes + COUNT_HEADER);
-    if (block == NULL)
-        return NULL;
-    memcpy(block, &bytes, sizeof bytes);
-    counter *c = user;
-    c->live -= old_bytes;
-    count_add(c, bytes);
-    return block + COUNT_HEADER;
-}
-
-static void count_free(void *user, void *old)
-{
-    unsigned char *start = (unsigned char *)old - COUNT_HEADER;
-    size_t bytes;
-    memcpy(&bytes, start, sizeof bytes);
-    ((counter *)user)->live -= bytes;
-    free(start);
-}
 
 /* ---- state ------------------------------------------------------------ */
 
@@ -181,16 +125,12 @@ static int build_graph(const bench_edge_list *edges,
  * overwritten by the timed runs). */
 static int measure_memory(graph_case *c)
 {
-    counter count = {0, 0};
-    otaprio_allocator allocator;
-    otaprio_allocator_init(&allocator);
-    allocator.alloc_fn = count_alloc;
-    allocator.realloc_fn = count_realloc;
-    allocator.free_fn = count_free;
-    allocator.user = &count;
+    bench_counter count;
+    bench_counter_init(&count);
+    const otaprio_allocator *allocator = &count.allocator;
 
     otaprio_graph *graph = NULL;
-    if (build_graph(&c->edges, &allocator, &graph) != OTAPRIO_OK)
+    if (build_graph(&c->edges, allocator, &graph) != OTAPRIO_OK)
         return -1;
     graph_memory *m = &c->memory;
     m->build_peak = (double)count.peak;

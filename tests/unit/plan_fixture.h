@@ -119,6 +119,80 @@ static inline void plan_fixture_device_at(uint64_t seed, uint64_t index,
     d->metered = (r >> 54) % 7 == 0;
 }
 
+/* Devices' attributes as columns, one row per device. */
+typedef struct plan_fixture_columns {
+    uint64_t *keys;
+    uint32_t *region, *sku, *cluster, *versions[PX_COMPONENTS];
+    uint8_t *ring, *device_class, *charging, *metered;
+    float *battery;
+} plan_fixture_columns;
+
+static inline void plan_fixture_columns_free(plan_fixture_columns *c)
+{
+    free(c->keys);
+    free(c->region);
+    free(c->sku);
+    free(c->cluster);
+    for (int k = 0; k < PX_COMPONENTS; k++)
+        free(c->versions[k]);
+    free(c->ring);
+    free(c->device_class);
+    free(c->charging);
+    free(c->metered);
+    free(c->battery);
+    memset(c, 0, sizeof *c);
+}
+
+/* Room for `n` rows; returns 0, or -1 (nothing kept) when memory runs
+ * out. */
+static inline int plan_fixture_columns_alloc(plan_fixture_columns *c, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->keys = malloc(n * sizeof *c->keys);
+    c->region = malloc(n * sizeof(uint32_t));
+    c->sku = malloc(n * sizeof(uint32_t));
+    c->cluster = malloc(n * sizeof(uint32_t));
+    int missing = 0;
+    for (int k = 0; k < PX_COMPONENTS; k++) {
+        c->versions[k] = malloc(n * sizeof(uint32_t));
+        missing |= c->versions[k] == NULL;
+    }
+    c->ring = malloc(n);
+    c->device_class = malloc(n);
+    c->charging = malloc(n);
+    c->metered = malloc(n);
+    c->battery = malloc(n * sizeof(float));
+    if (missing || !c->keys || !c->region || !c->sku || !c->cluster ||
+        !c->ring || !c->device_class || !c->charging || !c->metered ||
+        !c->battery) {
+        plan_fixture_columns_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Rows 0 .. n - 1 become devices first .. first + n - 1 of the fleet. */
+static inline void plan_fixture_columns_fill(plan_fixture_columns *c,
+                                             uint64_t seed, uint64_t first,
+                                             size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        plan_fixture_device d;
+        plan_fixture_device_at(seed, first + i, &d);
+        c->keys[i] = d.key;
+        c->region[i] = d.region;
+        c->sku[i] = d.sku;
+        c->cluster[i] = d.cluster;
+        c->versions[PX_BOOTLOADER][i] = d.bootloader;
+        c->versions[PX_OS][i] = d.os;
+        c->ring[i] = d.ring;
+        c->device_class[i] = d.device_class;
+        c->charging[i] = d.charging;
+        c->metered[i] = d.metered;
+        c->battery[i] = d.battery;
+    }
+}
+
 /* The fleet and the buffers of the chunk at hand. */
 typedef struct plan_fixture {
     uint64_t seed, devices;
@@ -130,13 +204,10 @@ typedef struct plan_fixture {
     int fail_status;
     int32_t shrink_pass;
     uint64_t calls;
-    /* Chunk buffers. */
-    uint64_t *keys;
-    uint32_t *region, *sku, *cluster, *versions[PX_COMPONENTS];
+    /* The chunk at hand. */
+    plan_fixture_columns buf;
     const uint32_t *codes[2];
     const uint32_t *version_columns[PX_COMPONENTS];
-    uint8_t *ring, *device_class, *charging, *metered;
-    float *battery;
     otaprio_devices risk;
     otaprio_device_state state;
     /* Per-device outputs of the ASSIGN pass, for the whole fleet, when
@@ -147,17 +218,7 @@ typedef struct plan_fixture {
 
 static inline void plan_fixture_free(plan_fixture *f)
 {
-    free(f->keys);
-    free(f->region);
-    free(f->sku);
-    free(f->cluster);
-    for (int c = 0; c < PX_COMPONENTS; c++)
-        free(f->versions[c]);
-    free(f->ring);
-    free(f->device_class);
-    free(f->charging);
-    free(f->metered);
-    free(f->battery);
+    plan_fixture_columns_free(&f->buf);
     free(f->wave);
     free(f->disposition);
     memset(f, 0, sizeof *f);
@@ -174,23 +235,10 @@ static inline int plan_fixture_init(plan_fixture *f, uint64_t seed,
     f->with_catalog = 1;
     f->fail_pass = -1;
     f->shrink_pass = -1;
-    size_t n = chunk_size;
-    f->keys = malloc(n * sizeof *f->keys);
-    f->region = malloc(n * sizeof(uint32_t));
-    f->sku = malloc(n * sizeof(uint32_t));
-    f->cluster = malloc(n * sizeof(uint32_t));
-    for (int c = 0; c < PX_COMPONENTS; c++)
-        f->versions[c] = malloc(n * sizeof(uint32_t));
-    f->ring = malloc(n);
-    f->device_class = malloc(n);
-    f->charging = malloc(n);
-    f->metered = malloc(n);
-    f->battery = malloc(n * sizeof(float));
     f->wave = malloc(devices + 1);
     f->disposition = malloc(devices + 1);
-    if (!f->keys || !f->region || !f->sku || !f->cluster || !f->versions[0] ||
-        !f->versions[1] || !f->ring || !f->device_class || !f->charging ||
-        !f->metered || !f->battery || !f->wave || !f->disposition) {
+    if (plan_fixture_columns_alloc(&f->buf, chunk_size) != 0 || !f->wave ||
+        !f->disposition) {
         plan_fixture_free(f);
         return -1;
     }
@@ -210,45 +258,31 @@ static inline int plan_fixture_source(void *user, int32_t pass, uint64_t first,
         return 0; /* count 0 ends the pass */
     size_t n =
         end - first < f->chunk_size ? (size_t)(end - first) : f->chunk_size;
-    for (size_t i = 0; i < n; i++) {
-        plan_fixture_device d;
-        plan_fixture_device_at(f->seed, first + i, &d);
-        f->keys[i] = d.key;
-        f->region[i] = d.region;
-        f->sku[i] = d.sku;
-        f->cluster[i] = d.cluster;
-        f->versions[PX_BOOTLOADER][i] = d.bootloader;
-        f->versions[PX_OS][i] = d.os;
-        f->ring[i] = d.ring;
-        f->device_class[i] = d.device_class;
-        f->charging[i] = d.charging;
-        f->metered[i] = d.metered;
-        f->battery[i] = d.battery;
-    }
-    f->codes[0] = f->region;
-    f->codes[1] = f->sku;
+    plan_fixture_columns_fill(&f->buf, f->seed, first, n);
+    f->codes[0] = f->buf.region;
+    f->codes[1] = f->buf.sku;
     otaprio_devices_init(&f->risk);
     f->risk.count = n;
-    f->risk.device_class = f->device_class;
-    f->risk.battery = f->battery;
-    f->risk.charging = f->charging;
-    f->risk.metered = f->metered;
+    f->risk.device_class = f->buf.device_class;
+    f->risk.battery = f->buf.battery;
+    f->risk.charging = f->buf.charging;
+    f->risk.metered = f->buf.metered;
     chunk->count = n;
-    chunk->keys = f->keys;
+    chunk->keys = f->buf.keys;
     chunk->devices = &f->risk;
     chunk->codes = f->codes;
-    chunk->cluster = f->cluster;
-    chunk->ring = f->ring;
+    chunk->cluster = f->buf.cluster;
+    chunk->ring = f->buf.ring;
     if (f->with_catalog) {
         for (int c = 0; c < PX_COMPONENTS; c++)
-            f->version_columns[c] = f->versions[c];
+            f->version_columns[c] = f->buf.versions[c];
         otaprio_device_state_init(&f->state);
         f->state.count = n;
         f->state.versions = f->version_columns;
         f->state.component_count = PX_COMPONENTS;
-        f->state.battery = f->battery;
-        f->state.charging = f->charging;
-        f->state.metered = f->metered;
+        f->state.battery = f->buf.battery;
+        f->state.charging = f->buf.charging;
+        f->state.metered = f->buf.metered;
         chunk->state = &f->state;
     }
     if (pass == OTAPRIO_PLAN_PASS_ASSIGN && f->want_outputs) {

@@ -89,7 +89,7 @@ static int spoiling_source(void *user, int32_t pass, uint64_t first,
         chunk->size = sizeof *chunk + 16;
         break;
     case SPOIL_RING:
-        f->ring[5] = 3;
+        f->buf.ring[5] = 3;
         break;
     case SPOIL_DEVICES_COUNT:
         f->risk.count++;
@@ -126,12 +126,12 @@ static int spoiling_source(void *user, int32_t pass, uint64_t first,
         chunk->state = &c->state.state;
         break;
     case SPOIL_DEVICE_CLASS:
-        memcpy(c->bad_class, f->device_class, chunk->count);
+        memcpy(c->bad_class, f->buf.device_class, chunk->count);
         c->bad_class[chunk->count > 7 ? 7 : 0] = OTAPRIO_DEVICE_CLASS_MAX;
         f->risk.device_class = c->bad_class;
         break;
     case SPOIL_KEY_CHANGED:
-        f->keys[0] ^= 1;
+        f->buf.keys[0] ^= 1;
         break;
     }
     return 0;
