@@ -4,43 +4,14 @@
 `otaprio cohort`, with skewed strata (a rare OS version, a rare SKU) so
 that the difference between the allocation methods shows.
 
-Usage: gen_cohort_fleet.py [OUTPUT]   (default: standard output)
-
-Deterministic: a fixed-seed SplitMix64, no library randomness, so the file
-is the same on every machine and Python version. Standard library only.
+Usage: gen_cohort_fleet.py [OUTPUT]   (default: standard output). The file
+is the same on every machine (gen_fleet_common.py says how).
 """
 
-import sys
+from gen_fleet_common import SplitMix64, write_rows
 
 DEVICES = 400
 SEED = 0x0C0407F1EE7
-
-MASK = (1 << 64) - 1
-
-
-class SplitMix64:
-    def __init__(self, seed):
-        self.state = seed & MASK
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-        return z ^ (z >> 31)
-
-    def below(self, n):
-        """An integer in [0, n), by the top bits (bias below 2^-40)."""
-        return (self.next() >> 11) * n >> 53
-
-    def pick(self, weighted):
-        """A value from [(value, weight), ...], weights in whole units."""
-        r = self.below(sum(w for _, w in weighted))
-        for value, weight in weighted:
-            if r < weight:
-                return value
-            r -= weight
-        raise AssertionError("weights")
 
 
 OS = [("android-14", 55), ("android-13", 30), ("android-12", 12),
@@ -82,13 +53,7 @@ def main():
     rows = [["id", "os", "sku", "region", "connection", "battery",
              "charging", "metered", "critical", "cluster"]]
     rows += [device(rng, n) for n in range(1, DEVICES + 1)]
-    text = "".join(",".join(row) + "\n" for row in rows)
-    if len(sys.argv) > 1:
-        with open(sys.argv[1], "w", newline="") as out:
-            out.write(text)
-    else:
-        sys.stdout.write(text)
-
+    write_rows(rows)
 
 if __name__ == "__main__":
     main()

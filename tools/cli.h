@@ -145,6 +145,64 @@ int cli_parse_salt(const char *who, const char *name, const char *hex,
 /* Makes the next getopt_long() call scan a new argv from its start. */
 void cli_getopt_reset(void);
 
+/* ---- command options (cli_options.c) --------------------------------- */
+
+/* What becomes of an option's value. */
+typedef enum cli_option_kind {
+    CLI_OPTION_TEXT, /* stored in a `const char *` member, checked later */
+    CLI_OPTION_FLAG, /* no value: sets a `bool` member */
+    CLI_OPTION_TAKE  /* read at once by the command's take() */
+} cli_option_kind;
+
+/* One option of a command, named once: the getopt_long() table and the
+ * short option string are made from these. */
+typedef struct cli_option {
+    const char *name; /* the long name, without "--" */
+    int letter;       /* the short option, or 0 for none */
+    cli_option_kind kind;
+    /* TEXT, FLAG: offsetof the member in the command's arguments; TAKE:
+     * the command's own number for it, for take() to tell them apart. */
+    size_t slot;
+} cli_option;
+
+/* Entries of the TEXT and FLAG kinds: `member` of the arguments struct
+ * `type`. */
+#define CLI_TEXT_OPTION(type, name, letter, member)           \
+    {                                                         \
+        name, letter, CLI_OPTION_TEXT, offsetof(type, member) \
+    }
+#define CLI_FLAG_OPTION(type, name, letter, member)           \
+    {                                                         \
+        name, letter, CLI_OPTION_FLAG, offsetof(type, member) \
+    }
+
+/* The most options a command has (--help aside). */
+#define CLI_OPTIONS_MAX 48
+
+typedef struct cli_options {
+    const cli_option *options;
+    size_t count;
+    /* Reads the value of a CLI_OPTION_TAKE option into `args`; returns
+     * CLI_EXIT_OK, or the exit status after saying what is wrong. NULL
+     * when the command has none. */
+    int (*take)(const char *who, const cli_option *option, const char *value,
+                void *args);
+    void (*usage)(FILE *out); /* for --help (-h) */
+} cli_options;
+
+/* The cli_options of a static array of entries. */
+#define CLI_OPTIONS(array, take, usage)                              \
+    {                                                                \
+        (array), sizeof(array) / sizeof((array)[0]), (take), (usage) \
+    }
+
+/* Reads the options of argv into `args`. Returns CLI_EXIT_OK with *done
+ * false and optind at the first operand, to go on; or with *done true the
+ * status to exit with: CLI_EXIT_OK after printing the help, CLI_EXIT_USAGE
+ * after a bad option (getopt_long() names it), or what take() returned. */
+int cli_parse_options(int argc, char **argv, const cli_options *spec,
+                      void *args, bool *done);
+
 /* ---- JSON output trees (json_build.c) --------------------------------- */
 
 /* Sets `key` of `*object` to `value` (a new reference; NULL for a failed
@@ -269,6 +327,12 @@ typedef struct cli_names {
     size_t count;
 } cli_names;
 
+/* The cli_names of a static array of words. */
+#define CLI_NAMES(what, array)                              \
+    {                                                       \
+        (what), (array), sizeof(array) / sizeof((array)[0]) \
+    }
+
 extern const cli_names cli_names_issue_class;
 extern const cli_names cli_names_level;
 extern const cli_names cli_names_attack_path;
@@ -389,9 +453,10 @@ int cli_json_uint(const cli_json_where *where, json_t *value, uint64_t max,
  * `integer_mask` is set. */
 int cli_json_class_set(const cli_json_where *where, json_t *value,
                        bool integer_mask, uint32_t *out);
-/* An array of workflow names, as ::otaprio_workflow bits. */
-int cli_json_workflow_set(const cli_json_where *where, json_t *value,
-                          uint32_t *out);
+/* An array of words of `names`, as bits: `names->names[b]` is the word
+ * for bit 1 << b (the workflows, a rollback's levers...). */
+int cli_json_name_set(const cli_json_where *where, json_t *value,
+                      const cli_names *names, uint32_t *out);
 /* An array of numbers written over the first entries of `table`, which
  * holds `capacity`; the entries it does not reach keep their values. */
 int cli_json_real_table(const cli_json_where *where, json_t *value,
@@ -416,6 +481,38 @@ typedef struct cli_json_fields {
      * reporting it, or 0 for the plain unknown-key message. May be NULL. */
     int (*misplaced)(const cli_json_where *where);
 } cli_json_fields;
+
+/* The kinds of value most tables hold, read by cli_json_field_read(). */
+enum {
+    CLI_JSON_WORD,     /* int32_t enum, as a word of `names` */
+    CLI_JSON_WORD_SET, /* uint32_t bits, as an array of words of `names` */
+    CLI_JSON_CLASSES,  /* uint32_t device class bits */
+    CLI_JSON_FLAG,     /* int32_t 0/1, as true/false */
+    CLI_JSON_REAL,     /* double */
+    CLI_JSON_U64,      /* uint64_t */
+    CLI_JSON_OWN       /* the first kind a reader reads itself */
+};
+
+/* One key of a table: the kind of its value and where it goes in the
+ * struct. A reader whose keys are all of the kinds above takes
+ * cli_json_field_read() as its `read`; one with kinds of its own reads
+ * those and hands the rest to it. */
+typedef struct cli_json_field {
+    const char *key;
+    int kind;
+    const cli_names *names; /* CLI_JSON_WORD and CLI_JSON_WORD_SET */
+    size_t offset;          /* of the member in the struct */
+} cli_json_field;
+
+#define CLI_JSON_FIELD(type, key, kind, names) \
+    {                                          \
+#key, kind, names, offsetof(type, key) \
+    }
+
+/* Reads `value` into the member of `target` that the cli_json_field
+ * `field` names, for the kinds before CLI_JSON_OWN. */
+int cli_json_field_read(const cli_json_where *where, const void *field,
+                        json_t *value, void *target);
 
 /* Reads the JSON object at `path` ("-" for standard input) into `target`
  * key by key, in the document's order; an unknown key is an error that

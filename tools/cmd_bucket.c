@@ -39,9 +39,6 @@ void cmd_bucket_usage(FILE *out)
         out);
 }
 
-/* Long-only options. */
-enum { OPT_SALT_HEX = 256, OPT_COLUMN };
-
 typedef struct bucket_run {
     const char *who;
     uint64_t salt;
@@ -193,54 +190,14 @@ typedef struct bucket_args {
     bool json;
 } bucket_args;
 
-/* Returns CLI_EXIT_OK with *done false to go on, or the exit status. */
-static int parse_args(int argc, char **argv, bucket_args *args, bool *done)
-{
-    static const struct option options[] = {
-        {"salt", required_argument, NULL, 's'},
-        {"salt-hex", required_argument, NULL, OPT_SALT_HEX},
-        {"percent", required_argument, NULL, 'p'},
-        {"csv", required_argument, NULL, 'c'},
-        {"column", required_argument, NULL, OPT_COLUMN},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *done = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "s:p:c:jh", options, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            args->salt_name = optarg;
-            break;
-        case OPT_SALT_HEX:
-            args->salt_hex = optarg;
-            break;
-        case 'p':
-            args->percent = optarg;
-            break;
-        case 'c':
-            args->csv = optarg;
-            break;
-        case OPT_COLUMN:
-            args->column = optarg;
-            break;
-        case 'j':
-            args->json = true;
-            break;
-        case 'h':
-            cmd_bucket_usage(stdout);
-            *done = true;
-            return CLI_EXIT_OK;
-        default: /* getopt_long() has named the problem */
-            fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
-            *done = true;
-            return CLI_EXIT_USAGE;
-        }
-    }
-    return CLI_EXIT_OK;
-}
+static const cli_option options[] = {
+    CLI_TEXT_OPTION(bucket_args, "salt", 's', salt_name),
+    CLI_TEXT_OPTION(bucket_args, "salt-hex", 0, salt_hex),
+    CLI_TEXT_OPTION(bucket_args, "percent", 'p', percent),
+    CLI_TEXT_OPTION(bucket_args, "csv", 'c', csv),
+    CLI_TEXT_OPTION(bucket_args, "column", 0, column),
+    CLI_FLAG_OPTION(bucket_args, "json", 'j', json),
+};
 
 /* Checks the options against each other and fills the run's settings. */
 static int check_args(const bucket_args *args, int id_count, bucket_run *run)
@@ -285,7 +242,9 @@ int cmd_bucket_run(int argc, char **argv)
     bucket_args args;
     memset(&args, 0, sizeof args);
     bool done;
-    int status = parse_args(argc, argv, &args, &done);
+    static const cli_options spec =
+        CLI_OPTIONS(options, NULL, cmd_bucket_usage);
+    int status = cli_parse_options(argc, argv, &spec, &args, &done);
     if (done)
         return status;
 

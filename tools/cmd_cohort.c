@@ -2,6 +2,7 @@
 /* `otaprio cohort`: a rollout's canary waves from a fleet CSV, how well
  * each mirrors the fleet, and the devices it selects. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,27 +133,6 @@ void cmd_cohort_usage(FILE *out)
         out);
 }
 
-/* Long-only options. */
-enum {
-    OPT_ID_COLUMN = 256,
-    OPT_MINIMUM,
-    OPT_OUTCOME_COLUMN,
-    OPT_SALT_HEX,
-    OPT_RETAIN,
-    OPT_EXCLUDED_COLUMN,
-    OPT_METERED_COLUMN,
-    OPT_EXCLUDE_METERED,
-    OPT_BATTERY_COLUMN,
-    OPT_CHARGING_COLUMN,
-    OPT_MINIMUM_BATTERY,
-    OPT_CRITICAL_COLUMN,
-    OPT_CRITICAL_FIRST_WAVE,
-    OPT_CLUSTER_COLUMN,
-    OPT_EXCLUDE_CLUSTERS,
-    OPT_CAP_COLUMN,
-    OPT_CAPS
-};
-
 typedef struct cohort_args {
     const char *fleet;
     const char *waves;
@@ -180,138 +160,32 @@ typedef struct cohort_args {
     bool json;
 } cohort_args;
 
-/* Stores one option; false for an unknown one. */
-static bool take_option(int c, cohort_args *args)
-{
-    switch (c) {
-    case 'f':
-        args->fleet = optarg;
-        return true;
-    case 'w':
-        args->waves = optarg;
-        return true;
-    case 's':
-        args->strata = optarg;
-        return true;
-    case OPT_ID_COLUMN:
-        args->id_column = optarg;
-        return true;
-    case 'm':
-        args->method = optarg;
-        return true;
-    case OPT_MINIMUM:
-        args->minimum = optarg;
-        return true;
-    case OPT_OUTCOME_COLUMN:
-        args->outcome_column = optarg;
-        return true;
-    case OPT_SALT_HEX:
-        args->salt_hex = optarg;
-        return true;
-    case OPT_RETAIN:
-        args->retain = optarg;
-        return true;
-    case OPT_EXCLUDED_COLUMN:
-        args->excluded_column = optarg;
-        return true;
-    case OPT_METERED_COLUMN:
-        args->metered_column = optarg;
-        return true;
-    case OPT_EXCLUDE_METERED:
-        args->exclude_metered = true;
-        return true;
-    case OPT_BATTERY_COLUMN:
-        args->battery_column = optarg;
-        return true;
-    case OPT_CHARGING_COLUMN:
-        args->charging_column = optarg;
-        return true;
-    case OPT_MINIMUM_BATTERY:
-        args->minimum_battery = optarg;
-        return true;
-    case OPT_CRITICAL_COLUMN:
-        args->critical_column = optarg;
-        return true;
-    case OPT_CRITICAL_FIRST_WAVE:
-        args->critical_first_wave = optarg;
-        return true;
-    case OPT_CLUSTER_COLUMN:
-        args->cluster_column = optarg;
-        return true;
-    case OPT_EXCLUDE_CLUSTERS:
-        args->exclude_clusters = optarg;
-        return true;
-    case OPT_CAP_COLUMN:
-        args->cap_column = optarg;
-        return true;
-    case OPT_CAPS:
-        args->caps = optarg;
-        return true;
-    case 'd':
-        args->devices = true;
-        return true;
-    case 'j':
-        args->json = true;
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Returns CLI_EXIT_OK with *done false to go on, or the exit status. */
-static int parse_args(int argc, char **argv, cohort_args *args, bool *done)
-{
-    static const struct option options[] = {
-        {"fleet", required_argument, NULL, 'f'},
-        {"waves", required_argument, NULL, 'w'},
-        {"strata", required_argument, NULL, 's'},
-        {"id-column", required_argument, NULL, OPT_ID_COLUMN},
-        {"method", required_argument, NULL, 'm'},
-        {"minimum", required_argument, NULL, OPT_MINIMUM},
-        {"outcome-column", required_argument, NULL, OPT_OUTCOME_COLUMN},
-        {"salt", required_argument, NULL, 'S'},
-        {"salt-hex", required_argument, NULL, OPT_SALT_HEX},
-        {"retain", required_argument, NULL, OPT_RETAIN},
-        {"excluded-column", required_argument, NULL, OPT_EXCLUDED_COLUMN},
-        {"metered-column", required_argument, NULL, OPT_METERED_COLUMN},
-        {"exclude-metered", no_argument, NULL, OPT_EXCLUDE_METERED},
-        {"battery-column", required_argument, NULL, OPT_BATTERY_COLUMN},
-        {"charging-column", required_argument, NULL, OPT_CHARGING_COLUMN},
-        {"minimum-battery", required_argument, NULL, OPT_MINIMUM_BATTERY},
-        {"critical-column", required_argument, NULL, OPT_CRITICAL_COLUMN},
-        {"critical-first-wave", required_argument, NULL,
-         OPT_CRITICAL_FIRST_WAVE},
-        {"cluster-column", required_argument, NULL, OPT_CLUSTER_COLUMN},
-        {"exclude-clusters", required_argument, NULL, OPT_EXCLUDE_CLUSTERS},
-        {"cap-column", required_argument, NULL, OPT_CAP_COLUMN},
-        {"caps", required_argument, NULL, OPT_CAPS},
-        {"devices", no_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *done = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "f:w:s:m:djh", options, NULL)) != -1) {
-        if (c == 'h') {
-            cmd_cohort_usage(stdout);
-            *done = true;
-            return CLI_EXIT_OK;
-        }
-        if (c == 'S') {
-            args->salt = optarg;
-            continue;
-        }
-        if (!take_option(c, args)) {
-            /* getopt_long() has named the problem */
-            fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
-            *done = true;
-            return CLI_EXIT_USAGE;
-        }
-    }
-    return CLI_EXIT_OK;
-}
+static const cli_option options[] = {
+    CLI_TEXT_OPTION(cohort_args, "fleet", 'f', fleet),
+    CLI_TEXT_OPTION(cohort_args, "waves", 'w', waves),
+    CLI_TEXT_OPTION(cohort_args, "strata", 's', strata),
+    CLI_TEXT_OPTION(cohort_args, "id-column", 0, id_column),
+    CLI_TEXT_OPTION(cohort_args, "method", 'm', method),
+    CLI_TEXT_OPTION(cohort_args, "minimum", 0, minimum),
+    CLI_TEXT_OPTION(cohort_args, "outcome-column", 0, outcome_column),
+    CLI_TEXT_OPTION(cohort_args, "salt", 0, salt),
+    CLI_TEXT_OPTION(cohort_args, "salt-hex", 0, salt_hex),
+    CLI_TEXT_OPTION(cohort_args, "retain", 0, retain),
+    CLI_TEXT_OPTION(cohort_args, "excluded-column", 0, excluded_column),
+    CLI_TEXT_OPTION(cohort_args, "metered-column", 0, metered_column),
+    CLI_FLAG_OPTION(cohort_args, "exclude-metered", 0, exclude_metered),
+    CLI_TEXT_OPTION(cohort_args, "battery-column", 0, battery_column),
+    CLI_TEXT_OPTION(cohort_args, "charging-column", 0, charging_column),
+    CLI_TEXT_OPTION(cohort_args, "minimum-battery", 0, minimum_battery),
+    CLI_TEXT_OPTION(cohort_args, "critical-column", 0, critical_column),
+    CLI_TEXT_OPTION(cohort_args, "critical-first-wave", 0, critical_first_wave),
+    CLI_TEXT_OPTION(cohort_args, "cluster-column", 0, cluster_column),
+    CLI_TEXT_OPTION(cohort_args, "exclude-clusters", 0, exclude_clusters),
+    CLI_TEXT_OPTION(cohort_args, "cap-column", 0, cap_column),
+    CLI_TEXT_OPTION(cohort_args, "caps", 0, caps),
+    CLI_FLAG_OPTION(cohort_args, "devices", 'd', devices),
+    CLI_FLAG_OPTION(cohort_args, "json", 'j', json),
+};
 
 /* ---- checking the command line ---------------------------------------- */
 
@@ -782,7 +656,9 @@ int cmd_cohort_run(int argc, char **argv)
     cohort_args args;
     memset(&args, 0, sizeof args);
     bool done;
-    int status = parse_args(argc, argv, &args, &done);
+    static const cli_options spec =
+        CLI_OPTIONS(options, NULL, cmd_cohort_usage);
+    int status = cli_parse_options(argc, argv, &spec, &args, &done);
     if (done)
         return status;
     cohort_plan plan;

@@ -2,6 +2,7 @@
 /* `otaprio graph`: release order, cycles, impact of a flaw, and a device's
  * eligibility and update path, from a catalog of packages. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,20 +141,6 @@ void cmd_graph_usage(FILE *out)
           out);
 }
 
-/* Long-only options. */
-enum {
-    OPT_CYCLES = 256,
-    OPT_CARRIER,
-    OPT_REGION,
-    OPT_ENROLLMENT,
-    OPT_BATTERY,
-    OPT_CHARGING,
-    OPT_FREE_BYTES,
-    OPT_METERED,
-    OPT_MAX_STATES,
-    OPT_IGNORE_UNKNOWN
-};
-
 typedef struct graph_args {
     const char *catalog;
     bool order;
@@ -171,108 +158,38 @@ typedef struct graph_args {
     bool json;
 } graph_args;
 
-/* Reads one option; returns CLI_EXIT_OK to go on, or the exit status. */
-static int take_option(const char *who, int c, graph_args *args)
-{
-    switch (c) {
-    case 'c':
-        args->catalog = optarg;
-        return CLI_EXIT_OK;
-    case 'o':
-        args->order = true;
-        return CLI_EXIT_OK;
-    case OPT_CYCLES:
-        args->cycles = true;
-        return CLI_EXIT_OK;
-    case 'i':
-        return graph_impact_parse(who, optarg,
-                                  &args->impacts[args->impact_count++]);
-    case 'd':
-        args->device = true;
-        return graph_device_parse(who, optarg, &args->device_args);
-    case 't':
-        args->target = optarg;
-        return CLI_EXIT_OK;
-    case OPT_CARRIER:
-        args->device_args.carrier = optarg;
-        return CLI_EXIT_OK;
-    case OPT_REGION:
-        args->device_args.region = optarg;
-        return CLI_EXIT_OK;
-    case OPT_ENROLLMENT:
-        args->device_args.enrollment = optarg;
-        return CLI_EXIT_OK;
-    case OPT_BATTERY:
-        args->battery = optarg;
-        return CLI_EXIT_OK;
-    case OPT_CHARGING:
-        args->device_args.charging = true;
-        return CLI_EXIT_OK;
-    case OPT_FREE_BYTES:
-        args->free_bytes = optarg;
-        return CLI_EXIT_OK;
-    case OPT_METERED:
-        args->device_args.metered = true;
-        return CLI_EXIT_OK;
-    case OPT_MAX_STATES:
-        args->max_states = optarg;
-        return CLI_EXIT_OK;
-    case 'f':
-        args->fleet = optarg;
-        return CLI_EXIT_OK;
-    case OPT_IGNORE_UNKNOWN:
-        args->ignore_unknown = true;
-        return CLI_EXIT_OK;
-    case 'j':
-        args->json = true;
-        return CLI_EXIT_OK;
-    default: /* getopt_long() has named the problem */
-        fprintf(stderr, "Try '%s --help' for more information.\n", who);
-        return CLI_EXIT_USAGE;
-    }
-}
+/* The options read at once (CLI_OPTION_TAKE), by their slot. */
+enum { TAKE_IMPACT, TAKE_DEVICE };
 
-/* Returns CLI_EXIT_OK with *done false to go on, or the exit status. */
-static int parse_args(int argc, char **argv, graph_args *args, bool *done)
+static const cli_option options[] = {
+    CLI_TEXT_OPTION(graph_args, "catalog", 'c', catalog),
+    CLI_FLAG_OPTION(graph_args, "order", 'o', order),
+    CLI_FLAG_OPTION(graph_args, "cycles", 0, cycles),
+    {"impact", 'i', CLI_OPTION_TAKE, TAKE_IMPACT},
+    {"device", 'd', CLI_OPTION_TAKE, TAKE_DEVICE},
+    CLI_TEXT_OPTION(graph_args, "target", 't', target),
+    CLI_TEXT_OPTION(graph_args, "carrier", 0, device_args.carrier),
+    CLI_TEXT_OPTION(graph_args, "region", 0, device_args.region),
+    CLI_TEXT_OPTION(graph_args, "enrollment", 0, device_args.enrollment),
+    CLI_TEXT_OPTION(graph_args, "battery", 0, battery),
+    CLI_FLAG_OPTION(graph_args, "charging", 0, device_args.charging),
+    CLI_TEXT_OPTION(graph_args, "free-bytes", 0, free_bytes),
+    CLI_FLAG_OPTION(graph_args, "metered", 0, device_args.metered),
+    CLI_TEXT_OPTION(graph_args, "max-states", 0, max_states),
+    CLI_TEXT_OPTION(graph_args, "fleet", 'f', fleet),
+    CLI_FLAG_OPTION(graph_args, "ignore-unknown-columns", 0, ignore_unknown),
+    CLI_FLAG_OPTION(graph_args, "json", 'j', json),
+};
+
+static int take_option(const char *who, const cli_option *option,
+                       const char *value, void *user)
 {
-    static const struct option options[] = {
-        {"catalog", required_argument, NULL, 'c'},
-        {"order", no_argument, NULL, 'o'},
-        {"cycles", no_argument, NULL, OPT_CYCLES},
-        {"impact", required_argument, NULL, 'i'},
-        {"device", required_argument, NULL, 'd'},
-        {"target", required_argument, NULL, 't'},
-        {"carrier", required_argument, NULL, OPT_CARRIER},
-        {"region", required_argument, NULL, OPT_REGION},
-        {"enrollment", required_argument, NULL, OPT_ENROLLMENT},
-        {"battery", required_argument, NULL, OPT_BATTERY},
-        {"charging", no_argument, NULL, OPT_CHARGING},
-        {"free-bytes", required_argument, NULL, OPT_FREE_BYTES},
-        {"metered", no_argument, NULL, OPT_METERED},
-        {"max-states", required_argument, NULL, OPT_MAX_STATES},
-        {"fleet", required_argument, NULL, 'f'},
-        {"ignore-unknown-columns", no_argument, NULL, OPT_IGNORE_UNKNOWN},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *done = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "c:oi:d:t:f:jh", options, NULL)) !=
-           -1) {
-        if (c == 'h') {
-            cmd_graph_usage(stdout);
-            *done = true;
-            return CLI_EXIT_OK;
-        }
-        int status = take_option(argv[0], c, args);
-        if (status != CLI_EXIT_OK) {
-            *done = true;
-            return status;
-        }
-    }
-    return CLI_EXIT_OK;
+    graph_args *args = user;
+    if (option->slot == TAKE_IMPACT)
+        return graph_impact_parse(who, value,
+                                  &args->impacts[args->impact_count++]);
+    args->device = true;
+    return graph_device_parse(who, value, &args->device_args);
 }
 
 /* The option among the device's predicates that was given, or NULL. */
@@ -451,9 +368,11 @@ int cmd_graph_run(int argc, char **argv)
         cli_error(who, "out of memory");
         return CLI_EXIT_FAILURE;
     }
+    static const cli_options spec =
+        CLI_OPTIONS(options, take_option, cmd_graph_usage);
     bool done;
     uint64_t max_states = 0;
-    int status = parse_args(argc, argv, &args, &done);
+    int status = cli_parse_options(argc, argv, &spec, &args, &done);
     if (!done)
         status = check_args(who, &args, argc - optind, &max_states);
     if (!done && status == CLI_EXIT_OK) {

@@ -3,6 +3,7 @@
  * guardrails, metric by metric, and say whether to expand, hold, pause or
  * roll back. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,8 +99,6 @@ void cmd_guard_usage(FILE *out)
         out);
 }
 
-enum { OPT_TELEMETRY_FORMAT = 256, OPT_STATE, OPT_EXIT_CODE };
-
 typedef struct guard_args {
     const char *rules;
     const char *telemetry;
@@ -112,75 +111,17 @@ typedef struct guard_args {
     bool exit_code;
 } guard_args;
 
-static bool take_option(int c, guard_args *args)
-{
-    switch (c) {
-    case 'r':
-        args->rules = optarg;
-        return true;
-    case 't':
-        args->telemetry = optarg;
-        return true;
-    case OPT_TELEMETRY_FORMAT:
-        args->format = optarg;
-        return true;
-    case 's':
-        args->samples = optarg;
-        return true;
-    case 'w':
-        args->window = optarg;
-        return true;
-    case OPT_STATE:
-        args->state = optarg;
-        return true;
-    case 'a':
-        args->all_strata = true;
-        return true;
-    case 'j':
-        args->json = true;
-        return true;
-    case OPT_EXIT_CODE:
-        args->exit_code = true;
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Returns CLI_EXIT_OK with *done false to go on, or the exit status. */
-static int parse_args(int argc, char **argv, guard_args *args, bool *done)
-{
-    static const struct option options[] = {
-        {"rules", required_argument, NULL, 'r'},
-        {"telemetry", required_argument, NULL, 't'},
-        {"telemetry-format", required_argument, NULL, OPT_TELEMETRY_FORMAT},
-        {"samples", required_argument, NULL, 's'},
-        {"window", required_argument, NULL, 'w'},
-        {"state", required_argument, NULL, OPT_STATE},
-        {"all-strata", no_argument, NULL, 'a'},
-        {"json", no_argument, NULL, 'j'},
-        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *done = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "r:t:s:w:ajh", options, NULL)) != -1) {
-        if (c == 'h') {
-            cmd_guard_usage(stdout);
-            *done = true;
-            return CLI_EXIT_OK;
-        }
-        if (!take_option(c, args)) {
-            /* getopt_long() has named the problem */
-            fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
-            *done = true;
-            return CLI_EXIT_USAGE;
-        }
-    }
-    return CLI_EXIT_OK;
-}
+static const cli_option options[] = {
+    CLI_TEXT_OPTION(guard_args, "rules", 'r', rules),
+    CLI_TEXT_OPTION(guard_args, "telemetry", 't', telemetry),
+    CLI_TEXT_OPTION(guard_args, "telemetry-format", 0, format),
+    CLI_TEXT_OPTION(guard_args, "samples", 's', samples),
+    CLI_TEXT_OPTION(guard_args, "window", 'w', window),
+    CLI_TEXT_OPTION(guard_args, "state", 0, state),
+    CLI_FLAG_OPTION(guard_args, "all-strata", 'a', all_strata),
+    CLI_FLAG_OPTION(guard_args, "json", 'j', json),
+    CLI_FLAG_OPTION(guard_args, "exit-code", 0, exit_code),
+};
 
 /* "START,END": hours, finite, 0 <= START <= END. */
 static int parse_window(const char *who, const char *text, double window[2])
@@ -342,7 +283,8 @@ int cmd_guard_run(int argc, char **argv)
     guard_args args;
     memset(&args, 0, sizeof args);
     bool done;
-    int status = parse_args(argc, argv, &args, &done);
+    static const cli_options spec = CLI_OPTIONS(options, NULL, cmd_guard_usage);
+    int status = cli_parse_options(argc, argv, &spec, &args, &done);
     if (done)
         return status;
     bool json_counts = false;

@@ -71,30 +71,24 @@ static int print_json(const char *who, int count, char **ids,
     return result;
 }
 
+typedef struct key_args {
+    bool json;
+} key_args;
+
+static const cli_option options[] = {
+    CLI_FLAG_OPTION(key_args, "json", 'j', json),
+};
+
 int cmd_key_run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    static const cli_options spec = CLI_OPTIONS(options, NULL, cmd_key_usage);
     const char *who = argv[0];
-    bool json = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = true;
-            break;
-        case 'h':
-            cmd_key_usage(stdout);
-            return CLI_EXIT_OK;
-        default: /* getopt_long() has named the problem */
-            fprintf(stderr, "Try '%s --help' for more information.\n", who);
-            return CLI_EXIT_USAGE;
-        }
-    }
+    key_args args = {false};
+    bool done;
+    int parsed = cli_parse_options(argc, argv, &spec, &args, &done);
+    if (done)
+        return parsed;
+    bool json = args.json;
     int count = argc - optind;
     char **ids = argv + optind;
     if (count == 0)

@@ -94,76 +94,37 @@ void cmd_score_usage(FILE *out)
         out);
 }
 
-/* Long-only options. */
-enum { OPT_IGNORE_UNKNOWN = 256 };
-
 typedef struct score_args {
     const char *issue;
     const char *policy;
     const char *model;
     const char *fleet;
     const char *top;
-    char **explain; /* argv-sized, filled in order */
+    const char **explain; /* argv-sized, filled in order */
     size_t explain_count;
     bool ignore_unknown;
     bool json;
 } score_args;
 
-/* Returns CLI_EXIT_OK with *done false to go on, or the exit status. */
-static int parse_args(int argc, char **argv, score_args *args, bool *done)
+static const cli_option options[] = {
+    CLI_TEXT_OPTION(score_args, "issue", 'i', issue),
+    CLI_TEXT_OPTION(score_args, "policy", 'p', policy),
+    CLI_TEXT_OPTION(score_args, "model", 'm', model),
+    CLI_TEXT_OPTION(score_args, "fleet", 'f', fleet),
+    CLI_TEXT_OPTION(score_args, "top", 't', top),
+    {"explain", 'e', CLI_OPTION_TAKE, 0},
+    CLI_FLAG_OPTION(score_args, "ignore-unknown-columns", 0, ignore_unknown),
+    CLI_FLAG_OPTION(score_args, "json", 'j', json),
+};
+
+/* --explain, the one option taken at once: each adds an identifier. */
+static int take_option(const char *who, const cli_option *option,
+                       const char *value, void *user)
 {
-    static const struct option options[] = {
-        {"issue", required_argument, NULL, 'i'},
-        {"policy", required_argument, NULL, 'p'},
-        {"model", required_argument, NULL, 'm'},
-        {"fleet", required_argument, NULL, 'f'},
-        {"top", required_argument, NULL, 't'},
-        {"explain", required_argument, NULL, 'e'},
-        {"ignore-unknown-columns", no_argument, NULL, OPT_IGNORE_UNKNOWN},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *done = false;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "i:p:m:f:t:e:jh", options, NULL)) !=
-           -1) {
-        switch (c) {
-        case 'i':
-            args->issue = optarg;
-            break;
-        case 'p':
-            args->policy = optarg;
-            break;
-        case 'm':
-            args->model = optarg;
-            break;
-        case 'f':
-            args->fleet = optarg;
-            break;
-        case 't':
-            args->top = optarg;
-            break;
-        case 'e':
-            args->explain[args->explain_count++] = optarg;
-            break;
-        case OPT_IGNORE_UNKNOWN:
-            args->ignore_unknown = true;
-            break;
-        case 'j':
-            args->json = true;
-            break;
-        case 'h':
-            cmd_score_usage(stdout);
-            *done = true;
-            return CLI_EXIT_OK;
-        default: /* getopt_long() has named the problem */
-            fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
-            *done = true;
-            return CLI_EXIT_USAGE;
-        }
-    }
+    (void)who;
+    (void)option;
+    score_args *args = user;
+    args->explain[args->explain_count++] = value;
     return CLI_EXIT_OK;
 }
 
@@ -388,7 +349,9 @@ int cmd_score_run(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     bool done;
-    int status = parse_args(argc, argv, &args, &done);
+    static const cli_options spec =
+        CLI_OPTIONS(options, take_option, cmd_score_usage);
+    int status = cli_parse_options(argc, argv, &spec, &args, &done);
     int32_t model_choice = -1;
     size_t top = 0;
     if (!done)

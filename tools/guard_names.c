@@ -7,9 +7,8 @@
  */
 #include "guard_cmd.h"
 
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 #define NAMES(variable, what, table) \
-    const cli_names variable = {what, table, COUNT(table)}
+    const cli_names variable = CLI_NAMES(what, table)
 
 static const char *const kind_names[] = {
     [OTAPRIO_GUARD_PROPORTION] = "proportion",

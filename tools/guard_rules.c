@@ -14,54 +14,40 @@
 
 #include "guard_cmd.h"
 
-typedef enum guard_field_kind {
-    FIELD_NAME,   /* const char *, a non-empty string */
-    FIELD_REAL,   /* double */
-    FIELD_FLAG,   /* int32_t 0/1, as true/false */
-    FIELD_U64,    /* uint64_t */
-    FIELD_CHECKS, /* uint32_t check bits, as an array of words */
-    FIELD_ENUM    /* int32_t, as a word of `names` */
-} guard_field_kind;
+/* The kinds a rule set reads itself. */
+enum {
+    FIELD_NAME = CLI_JSON_OWN, /* const char *, a non-empty string */
+    FIELD_CHECKS               /* uint32_t check bits, as an array of words */
+};
 
-typedef struct guard_field {
-    const char *key;
-    guard_field_kind kind;
-    size_t offset;
-    const cli_names *names; /* FIELD_ENUM */
-} guard_field;
-
-#define RULE(key, kind, names)                               \
-    {                                                        \
-#key, kind, offsetof(otaprio_guard_rule, key), names \
-    }
-static const guard_field rule_fields[] = {
+#define RULE(key, kind, names) \
+    CLI_JSON_FIELD(otaprio_guard_rule, key, kind, names)
+static const cli_json_field rule_fields[] = {
     RULE(name, FIELD_NAME, NULL),
-    RULE(kind, FIELD_ENUM, &cli_names_guard_kind),
-    RULE(direction, FIELD_ENUM, &cli_names_guard_direction),
-    RULE(severity, FIELD_ENUM, &cli_names_guard_severity),
+    RULE(kind, CLI_JSON_WORD, &cli_names_guard_kind),
+    RULE(direction, CLI_JSON_WORD, &cli_names_guard_direction),
+    RULE(severity, CLI_JSON_WORD, &cli_names_guard_severity),
     RULE(checks, FIELD_CHECKS, NULL),
-    RULE(margin, FIELD_REAL, NULL),
-    RULE(ceiling, FIELD_REAL, NULL),
-    RULE(minimum_sample, FIELD_REAL, NULL),
-    RULE(window_hours, FIELD_REAL, NULL),
-    RULE(no_data, FIELD_ENUM, &cli_names_guard_no_data),
-    RULE(zero_baseline, FIELD_ENUM, &cli_names_guard_zero_baseline),
-    RULE(require_evidence, FIELD_FLAG, NULL),
-    RULE(sequential, FIELD_FLAG, NULL),
+    RULE(margin, CLI_JSON_REAL, NULL),
+    RULE(ceiling, CLI_JSON_REAL, NULL),
+    RULE(minimum_sample, CLI_JSON_REAL, NULL),
+    RULE(window_hours, CLI_JSON_REAL, NULL),
+    RULE(no_data, CLI_JSON_WORD, &cli_names_guard_no_data),
+    RULE(zero_baseline, CLI_JSON_WORD, &cli_names_guard_zero_baseline),
+    RULE(require_evidence, CLI_JSON_FLAG, NULL),
+    RULE(sequential, CLI_JSON_FLAG, NULL),
 };
 #undef RULE
 
-#define OPTION(key, kind, names)                                \
-    {                                                           \
-#key, kind, offsetof(otaprio_guard_options, key), names \
-    }
-static const guard_field option_fields[] = {
-    OPTION(alpha, FIELD_REAL, NULL),
-    OPTION(layer, FIELD_ENUM, &cli_names_layer),
-    OPTION(closes_active_exploit, FIELD_FLAG, NULL),
-    OPTION(tolerance_scale, FIELD_REAL, NULL),
-    OPTION(exact_limit, FIELD_U64, NULL),
-    OPTION(multiplicity, FIELD_ENUM, &cli_names_guard_multiplicity),
+#define OPTION(key, kind, names) \
+    CLI_JSON_FIELD(otaprio_guard_options, key, kind, names)
+static const cli_json_field option_fields[] = {
+    OPTION(alpha, CLI_JSON_REAL, NULL),
+    OPTION(layer, CLI_JSON_WORD, &cli_names_layer),
+    OPTION(closes_active_exploit, CLI_JSON_FLAG, NULL),
+    OPTION(tolerance_scale, CLI_JSON_REAL, NULL),
+    OPTION(exact_limit, CLI_JSON_U64, NULL),
+    OPTION(multiplicity, CLI_JSON_WORD, &cli_names_guard_multiplicity),
 };
 #undef OPTION
 
@@ -132,29 +118,22 @@ static int read_name(const cli_json_where *where, json_t *value,
 static int read_field(const cli_json_where *where, const void *entry,
                       json_t *value, void *into)
 {
-    const guard_field *field = entry;
+    const cli_json_field *field = entry;
     void *target = (char *)into + field->offset;
     switch (field->kind) {
     case FIELD_NAME:
         return read_name(where, value, target);
-    case FIELD_REAL:
-        return cli_json_real(where, value, target);
-    case FIELD_FLAG:
-        return cli_json_flag(where, value, target);
-    case FIELD_U64:
-        return cli_json_uint(where, value, UINT64_MAX, target);
     case FIELD_CHECKS:
         return read_checks(where, value, target);
-    case FIELD_ENUM:
-        return cli_json_name(where, value, field->names, target);
+    default:
+        return cli_json_field_read(where, field, value, into);
     }
-    return CLI_EXIT_FAILURE;
 }
 
 static const cli_json_fields rule_reader = {
-    "rule", CLI_KEY_TABLE(guard_field, rule_fields, key), read_field, NULL};
+    "rule", CLI_KEY_TABLE(cli_json_field, rule_fields, key), read_field, NULL};
 static const cli_json_fields option_reader = {
-    "options", CLI_KEY_TABLE(guard_field, option_fields, key), read_field,
+    "options", CLI_KEY_TABLE(cli_json_field, option_fields, key), read_field,
     NULL};
 
 static int read_rules(const char *who, json_t *array, guard_rules *rules)

@@ -11,76 +11,44 @@
 
 #include "cli.h"
 
-typedef enum issue_kind {
-    ISSUE_NAME,      /* an int32_t enum, as a word */
-    ISSUE_FLAG,      /* an int32_t 0/1, as true/false */
-    ISSUE_REAL,      /* a double */
-    ISSUE_EPSS,      /* a double whose presence sets has_epss */
-    ISSUE_WORKFLOWS, /* uint32_t workflow bits, as an array of words */
-    ISSUE_CLASSES,   /* uint32_t class bits, as an array of words/numbers */
-    ISSUE_BYTES      /* a uint64_t count */
-} issue_kind;
+/* epss also sets has_epss: the one kind the issue reads itself. */
+enum { ISSUE_EPSS = CLI_JSON_OWN };
 
-typedef struct issue_field {
-    const char *key;
-    issue_kind kind;
-    const cli_names *names; /* ISSUE_NAME only */
-    size_t offset;
-} issue_field;
-
-#define FIELD(key, kind, names)                         \
-    {                                                   \
-#key, kind, names, offsetof(otaprio_issue, key) \
-    }
-static const issue_field fields[] = {
-    FIELD(issue_class, ISSUE_NAME, &cli_names_issue_class),
-    FIELD(security_impact, ISSUE_NAME, &cli_names_level),
-    FIELD(data_loss, ISSUE_NAME, &cli_names_level),
-    FIELD(uptime_loss, ISSUE_NAME, &cli_names_level),
-    FIELD(regulatory_exposure, ISSUE_NAME, &cli_names_level),
-    FIELD(attack_path, ISSUE_NAME, &cli_names_attack_path),
-    FIELD(exploit, ISSUE_NAME, &cli_names_exploit),
-    FIELD(automatable, ISSUE_FLAG, NULL),
+#define FIELD(key, kind, names) CLI_JSON_FIELD(otaprio_issue, key, kind, names)
+static const cli_json_field fields[] = {
+    FIELD(issue_class, CLI_JSON_WORD, &cli_names_issue_class),
+    FIELD(security_impact, CLI_JSON_WORD, &cli_names_level),
+    FIELD(data_loss, CLI_JSON_WORD, &cli_names_level),
+    FIELD(uptime_loss, CLI_JSON_WORD, &cli_names_level),
+    FIELD(regulatory_exposure, CLI_JSON_WORD, &cli_names_level),
+    FIELD(attack_path, CLI_JSON_WORD, &cli_names_attack_path),
+    FIELD(exploit, CLI_JSON_WORD, &cli_names_exploit),
+    FIELD(automatable, CLI_JSON_FLAG, NULL),
     FIELD(epss, ISSUE_EPSS, NULL),
-    FIELD(affected_share, ISSUE_REAL, NULL),
-    FIELD(concentration, ISSUE_REAL, NULL),
-    FIELD(workflows, ISSUE_WORKFLOWS, NULL),
-    FIELD(affected_classes, ISSUE_CLASSES, NULL),
-    FIELD(layer, ISSUE_NAME, &cli_names_layer),
-    FIELD(ab_slot, ISSUE_FLAG, NULL),
-    FIELD(anomaly_rate, ISSUE_REAL, NULL),
-    FIELD(anomaly_growing, ISSUE_FLAG, NULL),
-    FIELD(masks_regression, ISSUE_FLAG, NULL),
-    FIELD(package_bytes, ISSUE_BYTES, NULL),
+    FIELD(affected_share, CLI_JSON_REAL, NULL),
+    FIELD(concentration, CLI_JSON_REAL, NULL),
+    FIELD(workflows, CLI_JSON_WORD_SET, &cli_names_workflow),
+    FIELD(affected_classes, CLI_JSON_CLASSES, NULL),
+    FIELD(layer, CLI_JSON_WORD, &cli_names_layer),
+    FIELD(ab_slot, CLI_JSON_FLAG, NULL),
+    FIELD(anomaly_rate, CLI_JSON_REAL, NULL),
+    FIELD(anomaly_growing, CLI_JSON_FLAG, NULL),
+    FIELD(masks_regression, CLI_JSON_FLAG, NULL),
+    FIELD(package_bytes, CLI_JSON_U64, NULL),
 };
 #undef FIELD
 
 static int read_field(const cli_json_where *where, const void *entry,
                       json_t *value, void *into)
 {
-    const issue_field *field = entry;
+    const cli_json_field *field = entry;
     otaprio_issue *issue = into;
-    void *target = (char *)issue + field->offset;
-    switch (field->kind) {
-    case ISSUE_NAME:
-        return cli_json_name(where, value, field->names, target);
-    case ISSUE_FLAG:
-        return cli_json_flag(where, value, target);
-    case ISSUE_REAL:
-        return cli_json_real(where, value, target);
-    case ISSUE_EPSS:
-        if (cli_json_real(where, value, target) != 0)
-            return CLI_EXIT_FAILURE;
-        issue->has_epss = 1;
-        return 0;
-    case ISSUE_WORKFLOWS:
-        return cli_json_workflow_set(where, value, target);
-    case ISSUE_CLASSES:
-        return cli_json_class_set(where, value, false, target);
-    case ISSUE_BYTES:
-        return cli_json_uint(where, value, UINT64_MAX, target);
-    }
-    return CLI_EXIT_FAILURE;
+    if (field->kind != ISSUE_EPSS)
+        return cli_json_field_read(where, field, value, into);
+    if (cli_json_real(where, value, &issue->epss) != 0)
+        return CLI_EXIT_FAILURE;
+    issue->has_epss = 1;
+    return 0;
 }
 
 /* has_epss is no key: it follows from whether epss is given, so that the
@@ -97,7 +65,7 @@ static int misplaced(const cli_json_where *where)
 }
 
 static const cli_json_fields issue_fields = {
-    "issue", CLI_KEY_TABLE(issue_field, fields, key), read_field, misplaced};
+    "issue", CLI_KEY_TABLE(cli_json_field, fields, key), read_field, misplaced};
 
 int cli_issue_read(const char *who, const char *path, otaprio_issue *issue)
 {

@@ -152,14 +152,15 @@ int cli_json_uint(const cli_json_where *where, json_t *value, uint64_t max,
     return 0;
 }
 
-/* Reads one element of a set, named by `item`, as the number of its bit. */
+/* Reads one element of a set, named by `item`, as the number of its bit;
+ * `names` are the words it may be. */
 typedef int (*bit_fn)(const cli_json_where *item, json_t *element,
-                      int32_t *bit);
+                      const cli_names *names, int32_t *bit);
 
 /* An array (checked by the caller, whose message says of what) as a set
  * of bits; nothing is written unless every element is good. */
 static int read_bits(const cli_json_where *where, json_t *value, bit_fn bit_of,
-                     uint32_t *out)
+                     const cli_names *names, uint32_t *out)
 {
     uint32_t set = 0;
     cli_json_where item = *where;
@@ -169,7 +170,7 @@ static int read_bits(const cli_json_where *where, json_t *value, bit_fn bit_of,
     {
         item.element = (long)i;
         int32_t bit;
-        if (bit_of(&item, element, &bit) != 0)
+        if (bit_of(&item, element, names, &bit) != 0)
             return CLI_EXIT_FAILURE;
         set |= 1u << bit;
     }
@@ -177,8 +178,9 @@ static int read_bits(const cli_json_where *where, json_t *value, bit_fn bit_of,
     return 0;
 }
 
+/* A class by name or by number. */
 static int class_bit(const cli_json_where *item, json_t *element,
-                     int32_t *device_class)
+                     const cli_names *names, int32_t *device_class)
 {
     if (json_is_integer(element)) {
         uint64_t number;
@@ -189,18 +191,11 @@ static int class_bit(const cli_json_where *item, json_t *element,
         return 0;
     }
     if (json_is_string(element))
-        return cli_json_name(item, element, &cli_names_device_class,
-                             device_class);
+        return cli_json_name(item, element, names, device_class);
     cli_json_report(
         item, "expected a device class name or a number from 0 to %d, got %s",
         OTAPRIO_DEVICE_CLASS_MAX - 1, cli_json_type_name(element));
     return CLI_EXIT_FAILURE;
-}
-
-static int workflow_bit(const cli_json_where *item, json_t *element,
-                        int32_t *bit)
-{
-    return cli_json_name(item, element, &cli_names_workflow, bit);
 }
 
 int cli_json_class_set(const cli_json_where *where, json_t *value,
@@ -222,18 +217,18 @@ int cli_json_class_set(const cli_json_where *where, json_t *value,
                         cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
-    return read_bits(where, value, class_bit, out);
+    return read_bits(where, value, class_bit, &cli_names_device_class, out);
 }
 
-int cli_json_workflow_set(const cli_json_where *where, json_t *value,
-                          uint32_t *out)
+int cli_json_name_set(const cli_json_where *where, json_t *value,
+                      const cli_names *names, uint32_t *out)
 {
     if (!json_is_array(value)) {
-        cli_json_report(where, "expected an array of workflow names, got %s",
-                        cli_json_type_name(value));
+        cli_json_report(where, "expected an array of %s names, got %s",
+                        names->what, cli_json_type_name(value));
         return CLI_EXIT_FAILURE;
     }
-    return read_bits(where, value, workflow_bit, out);
+    return read_bits(where, value, cli_json_name, names, out);
 }
 
 int cli_json_real_table(const cli_json_where *where, json_t *value,

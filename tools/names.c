@@ -8,9 +8,8 @@
 
 #include "cli.h"
 
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 #define NAMES(variable, what, table) \
-    const cli_names variable = {what, table, COUNT(table)}
+    const cli_names variable = CLI_NAMES(what, table)
 
 static const char *const issue_class_names[] = {
     [OTAPRIO_ISSUE_SECURITY] = "security",

@@ -142,8 +142,8 @@ typedef struct score_fleet {
     const otaprio_risk_model *model;
     otaprio_issue_score issue;
     score_output *output;
-    top_heap *top;  /* NULL: every device, in input order */
-    char **explain; /* identifiers to explain */
+    top_heap *top;        /* NULL: every device, in input order */
+    const char **explain; /* identifiers to explain */
     size_t explain_count;
     bool *explain_found;
     score_totals totals;

@@ -13,6 +13,14 @@ class Skip(Exception):
     """Raised by a check that cannot run here; reported, not failed."""
 
 
+def arguments(usage, count):
+    """The script's `count` command-line arguments; without exactly
+    those, exits with its usage."""
+    if len(sys.argv) != count + 1:
+        sys.exit(usage)
+    return sys.argv[1:]
+
+
 class Result:
     """How one run of the binary ended."""
 
@@ -56,6 +64,36 @@ def failed_with(r, expected_rc, needles):
     # Error paths must not trip a sanitizer either.
     assert "Sanitizer" not in r.err and "runtime error" not in r.err, r
     return r
+
+
+class Command:
+    """One command of the binary, as the checks of its script run it:
+    `run` as is, `ok` when it must succeed silently, `fails` when it must
+    fail and say why."""
+
+    def __init__(self, otaprio, name, quiet_failures=True):
+        self.argv = [otaprio, name]
+        # A failure prints nothing on stdout (no partial output), except
+        # for commands that stream their rows as they go.
+        self.quiet_failures = quiet_failures
+
+    def run(self, *args, stdin=None, stdout=subprocess.PIPE):
+        return invoke(self.argv + list(args), stdin=stdin, stdout=stdout)
+
+    def ok(self, *args, **kwargs):
+        return succeeded(self.run(*args, **kwargs))
+
+    def fails(self, expected_rc, needles, *args, **kwargs):
+        """A usage error (2) points at --help; a data error (1) does
+        not."""
+        r = failed_with(self.run(*args, **kwargs), expected_rc, needles)
+        if expected_rc == 2:
+            assert "--help" in r.err, r
+        else:
+            assert "--help" not in r.err, "a data error is not a usage error"
+        if self.quiet_failures:
+            assert r.out == b"", "no partial output: %r" % (r,)
+        return r
 
 
 class Checks:

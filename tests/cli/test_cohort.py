@@ -23,7 +23,6 @@ non-zero when any check failed.
 
 import csv
 import io
-import json
 import math
 import os
 import random
@@ -31,12 +30,10 @@ import struct
 import subprocess
 import sys
 
-from cli_harness import Checks, Files, Skip, failed_with, invoke, succeeded
+from cli_harness import (Checks, Command, Files, Skip, arguments, failed_with,
+                         invoke, succeeded)
 
-if len(sys.argv) != 3:
-    sys.exit(__doc__)
-OTAPRIO = sys.argv[1]
-EXAMPLE = sys.argv[2]
+OTAPRIO, EXAMPLE = arguments(__doc__, 2)
 
 STRATA = ["os", "sku", "region", "connection"]
 SALT = "fw-4.2.0"
@@ -45,25 +42,9 @@ SALT = "fw-4.2.0"
 # ---- harness ----------------------------------------------------------------
 
 
-def run(*args, stdin=None, stdout=subprocess.PIPE):
-    return invoke([OTAPRIO, "cohort"] + list(args), stdin=stdin,
-                  stdout=stdout)
-
-
-def ok(*args, **kwargs):
-    return succeeded(run(*args, **kwargs))
-
-
-def fails(expected_rc, needles, *args, **kwargs):
-    """A usage error (2) points at --help; a data error (1) does not.
-    Neither prints anything on stdout."""
-    r = failed_with(run(*args, **kwargs), expected_rc, needles)
-    if expected_rc == 2:
-        assert "--help" in r.err, r
-    else:
-        assert "--help" not in r.err, "a data error is not a usage error"
-    assert r.out == b"", "no partial output: %r" % (r,)
-    return r
+# run, ok and fails, as every command's script has them.
+COMMAND = Command(OTAPRIO, "cohort")
+run, ok, fails = COMMAND.run, COMMAND.ok, COMMAND.fails
 
 
 def cohort_json(fleet, *args, **kwargs):

@@ -22,12 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-from cli_harness import Checks, Files, Skip, failed_with, invoke, succeeded
+from cli_harness import Checks, Command, Files, Skip, arguments, failed_with
 
-if len(sys.argv) != 3:
-    sys.exit(__doc__)
-OTAPRIO = sys.argv[1]
-EXAMPLE = sys.argv[2]
+OTAPRIO, EXAMPLE = arguments(__doc__, 2)
 
 MIB = 1024 * 1024
 
@@ -76,25 +73,9 @@ KIOSK_DEVICE = "bootloader=3.0, os=11.2, libssl=1.1.1w, mdm-policy=2023.4"
 # ---- harness ----------------------------------------------------------------
 
 
-def run(*args, stdin=None, stdout=subprocess.PIPE):
-    return invoke([OTAPRIO, "graph"] + list(args), stdin=stdin,
-                  stdout=stdout)
-
-
-def ok(*args, **kwargs):
-    return succeeded(run(*args, **kwargs))
-
-
-def fails(expected_rc, needles, *args, **kwargs):
-    """A usage error (2) points at --help; a data error (1) does not.
-    Neither prints anything on stdout."""
-    r = failed_with(run(*args, **kwargs), expected_rc, needles)
-    if expected_rc == 2:
-        assert "--help" in r.err, r
-    else:
-        assert "--help" not in r.err, "a data error is not a usage error"
-    assert r.out == b"", "no partial output: %r" % (r,)
-    return r
+# run, ok and fails, as every command's script has them.
+COMMAND = Command(OTAPRIO, "graph")
+run, ok, fails = COMMAND.run, COMMAND.ok, COMMAND.fails
 
 
 def ex(*args, **kwargs):

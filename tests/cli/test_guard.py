@@ -29,12 +29,9 @@ import os
 import sys
 from fractions import Fraction
 
-from cli_harness import Checks, Files, failed_with, invoke, succeeded
+from cli_harness import Checks, Command, Files, arguments, invoke, succeeded
 
-if len(sys.argv) != 3:
-    sys.exit(__doc__)
-OTAPRIO = sys.argv[1]
-EXAMPLES = sys.argv[2]
+OTAPRIO, EXAMPLES = arguments(__doc__, 2)
 RULES = os.path.join(EXAMPLES, "guardrails.json")
 TELEMETRY = os.path.join(EXAMPLES, "guard-telemetry.csv")
 SAMPLES = os.path.join(EXAMPLES, "guard-samples.csv")
@@ -50,24 +47,9 @@ test = Checks()
 # ---- harness ----------------------------------------------------------------
 
 
-def run(*args, stdin=None):
-    return invoke([OTAPRIO, "guard"] + list(args), stdin=stdin)
-
-
-def ok(*args, **kwargs):
-    return succeeded(run(*args, **kwargs))
-
-
-def fails(expected_rc, needles, *args, **kwargs):
-    """A usage error (2) points at --help; a data error (1) does not.
-    Neither prints anything on stdout."""
-    r = failed_with(run(*args, **kwargs), expected_rc, needles)
-    if expected_rc == 2:
-        assert "--help" in r.err, r
-    else:
-        assert "--help" not in r.err, "a data error is not a usage error"
-    assert r.out == b"", "no partial output: %r" % (r,)
-    return r
+# run, ok and fails, as every command's script has them.
+COMMAND = Command(OTAPRIO, "guard")
+run, ok, fails = COMMAND.run, COMMAND.ok, COMMAND.fails
 
 
 def rule(name, **fields):

@@ -19,11 +19,9 @@ import re
 import subprocess
 import sys
 
-from cli_harness import Checks, Files, Skip, failed_with, invoke, succeeded
+from cli_harness import Checks, Command, Files, Skip, arguments
 
-if len(sys.argv) != 2:
-    sys.exit(__doc__)
-OTAPRIO = sys.argv[1]
+[OTAPRIO] = arguments(__doc__, 1)
 
 # ---- inputs -----------------------------------------------------------------
 
@@ -77,22 +75,9 @@ DISPOSITIONS = ["eligible", "defer", "blocked", "excluded"]
 # ---- harness ----------------------------------------------------------------
 
 
-def run(*args, stdin=None, stdout=subprocess.PIPE):
-    return invoke([OTAPRIO, "score"] + list(args), stdin=stdin, stdout=stdout)
-
-
-def ok(*args, **kwargs):
-    return succeeded(run(*args, **kwargs))
-
-
-def fails(expected_rc, needles, *args, **kwargs):
-    """A usage error (2) points at --help; a data error (1) does not."""
-    r = failed_with(run(*args, **kwargs), expected_rc, needles)
-    if expected_rc == 2:
-        assert "--help" in r.err, r
-    else:
-        assert "--help" not in r.err, "a data error is not a usage error"
-    return r
+# run, ok and fails, as every command's script has them.
+COMMAND = Command(OTAPRIO, "score", quiet_failures=False)
+run, ok, fails = COMMAND.run, COMMAND.ok, COMMAND.fails
 
 
 def milli(points):
