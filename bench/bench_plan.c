@@ -403,7 +403,8 @@ static int hand_score(plan_state *st, hand *h, size_t n)
     GLUE_START(t);
     for (size_t i = 0; i < n; i++) {
         s->prerequisite[i] = (s->blocks[i] & PLAN_CURABLE_BLOCKS) != 0;
-        s->excluded[i] = (s->blocks[i] & PLAN_EXCLUDING_BLOCKS) != 0;
+        s->excluded[i] =
+            (s->blocks[i] & PLAN_EXCLUDING_BLOCKS) != 0 && s->affected[i] != 0;
     }
     GLUE_STOP(h, G_SCORE, t);
     devices.prerequisite_missing = s->prerequisite;

@@ -176,12 +176,18 @@ static int score_devices(otaprio__plan_work *w, chunk_view *v,
         uint8_t *prerequisite = U8(c->prerequisite);
         uint8_t *excluded = U8(c->excluded);
         const uint8_t *host = v->devices.excluded;
+        /* A device the flaw does not reach is excluded as not affected;
+         * the package's own refusals exclude only the affected ones, so
+         * each device carries the reason that matters. */
+        const uint8_t *reached = v->devices.affected;
         OTAPRIO__TRY(otaprio_catalog_check_devices(
             r->catalog, r->package, &v->state, blocks, NULL, NULL, diag));
         for (size_t i = 0; i < n; i++) {
+            int refused = (blocks[i] & EXCLUDING_BLOCKS) != 0 &&
+                          (reached == NULL || reached[i] != 0);
             prerequisite[i] = (blocks[i] & CURABLE_BLOCKS) != 0;
-            excluded[i] = (uint8_t)((host != NULL ? host[i] : 0) |
-                                    ((blocks[i] & EXCLUDING_BLOCKS) != 0));
+            excluded[i] =
+                (uint8_t)((host != NULL ? host[i] : 0) | (refused ? 1 : 0));
         }
         v->devices.prerequisite_missing = prerequisite;
         v->devices.excluded = excluded;

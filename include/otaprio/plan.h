@@ -402,8 +402,9 @@ typedef struct otaprio_plan_chunk {
      *  `affected` column from the dependency graph when it has a flaw to
      *  trace and, with a catalog, the `prerequisite_missing` column from
      *  the package's requirements and conflicts (overriding the host's),
-     *  and adds to the host's `excluded` the devices the package's carrier,
-     *  region, legal or enrollment rules refuse or that already have it.
+     *  and adds to the host's `excluded` the affected devices the
+     *  package's carrier, region, legal or enrollment rules refuse or that
+     *  already have it.
      *  @since 0.1.0 */
     const otaprio_devices *devices;
     /** Installed versions and predicate inputs for the catalog
