@@ -157,6 +157,15 @@ main_job() {
     "$cli" guard --rules examples/guardrails.json \
         --telemetry examples/guard-telemetry.csv \
         --samples examples/guard-samples.csv
+    echo
+    echo "== The runbook of a fix for an OpenSSL flaw: tier, waves from" \
+         "dogfood to the broad fleet, soaks, guardrails, the way back," \
+         "blocked devices and their update paths (examples/plan-*):"
+    "$cli" plan --issue examples/plan-issue.json \
+        --fleet examples/plan-fleet.csv --strata region,sku \
+        --catalog examples/catalog.json --package os-12.0-delta \
+        --flaw libssl --flaw-versions '< 3.0.13' \
+        --guardrails examples/guardrails.json
 }
 
 run_tests() {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan_cmd.h"
 
 static const cli_command commands[] = {
     {"key", "print the device key of each identifier", cmd_key_run,
@@ -22,6 +23,8 @@ static const cli_command commands[] = {
      cmd_cohort_run, cmd_cohort_usage},
     {"guard", "judge canary telemetry: expand, hold, pause or roll back",
      cmd_guard_run, cmd_guard_usage},
+    {"plan", "plan a fix's rollout: tier, waves, soaks, rollback, paths",
+     cmd_plan_run, cmd_plan_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
