@@ -299,6 +299,45 @@ void cli_csv_init(cli_csv *csv, const char *who, const char *name,
  */
 int cli_csv_read(cli_csv *csv, FILE *in);
 
+/* ---- CSV headers and rows (csv_header.c) ----------------------------- */
+
+/* A header field that names no column (with `ignore_unknown`). */
+#define CLI_CSV_IGNORED SIZE_MAX
+
+/* A header's fields mapped to a reader's columns, the entries of `table`
+ * (struct cli_key_table, below). The reader sets `table`, `present` (one
+ * flag per entry, all false) and the options; cli_csv_header_add() fills
+ * the rest. */
+typedef struct cli_csv_header {
+    const struct cli_key_table *table;
+    bool *present;            /* per column: named in the header */
+    bool ignore_unknown;      /* unknown names map to CLI_CSV_IGNORED */
+    const char *unknown_hint; /* appended to the unknown-column message */
+    size_t *column_of;        /* per header field: its column */
+    size_t fields, capacity;
+} cli_csv_header;
+
+/* Maps the next header field (blanks around it trimmed) to its column.
+ * Returns 0; or CLI_EXIT_FAILURE after saying on stderr that the column is
+ * unknown (listing the known ones), repeated, or memory ran out. */
+int cli_csv_header_add(const cli_csv *csv, cli_csv_header *header,
+                       const char *bytes, size_t length);
+void cli_csv_header_release(cli_csv_header *header);
+/* Makes room for entry `used` of a per-header-field array; 0, or
+ * CLI_EXIT_FAILURE after saying memory ran out. */
+int cli_csv_grow_index(const cli_csv *csv, size_t **index, size_t *capacity,
+                       size_t used);
+/* 0 while the current data field is within the header's `fields`; else
+ * CLI_EXIT_FAILURE after naming the row. */
+int cli_csv_field_check(const cli_csv *csv, size_t fields);
+/* At a row's end: 0 when it had the header's `fields` fields; else
+ * CLI_EXIT_FAILURE after naming the row and both counts. */
+int cli_csv_row_check(const cli_csv *csv, size_t fields);
+/* "FILE: row R, column 'C': 'VALUE' PROBLEM" on stderr, the value quoted;
+ * returns CLI_EXIT_FAILURE. */
+int cli_csv_bad_value(const cli_csv *csv, const char *column, const char *bytes,
+                      size_t length, const char *problem);
+
 /* ---- CSV input (csv_column.c) ---------------------------------------- */
 
 /* Receives one identifier; a non-zero return stops the reading and is

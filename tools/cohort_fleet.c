@@ -195,14 +195,8 @@ static int on_header_field(reader *r, const char *bytes, size_t length)
     char shown[CLI_QUOTE_SIZE];
     cli_quote(bytes, length, shown);
     cli_name_list_add(&r->names, shown, strlen(shown));
-    if (r->fields == r->capacity) {
-        size_t capacity = r->capacity != 0 ? r->capacity * 2 : 32;
-        size_t *grown = realloc(r->first_of, capacity * sizeof *grown);
-        if (grown == NULL)
-            return out_of_memory(r);
-        r->first_of = grown;
-        r->capacity = capacity;
-    }
+    if (cli_csv_grow_index(&r->csv, &r->first_of, &r->capacity, r->fields) != 0)
+        return CLI_EXIT_FAILURE;
     const cohort_fleet *fleet = r->fleet;
     size_t *link = &r->first_of[r->fields];
     *link = NONE;
@@ -245,11 +239,7 @@ static int end_header(reader *r)
 static int bad_value(const reader *r, const cohort_column *column,
                      const char *bytes, size_t length, const char *problem)
 {
-    char shown[CLI_QUOTE_SIZE];
-    cli_quote(bytes, length, shown);
-    cli_error(r->csv.who, "%s: row %" PRIu64 ", column '%s': '%s' %s",
-              r->csv.name, r->csv.row, column->name, shown, problem);
-    return CLI_EXIT_FAILURE;
+    return cli_csv_bad_value(&r->csv, column->name, bytes, length, problem);
 }
 
 static int store_stratum(reader *r, const cohort_column *column,
@@ -346,12 +336,8 @@ static int store_value(reader *r, const cohort_column *column,
 
 static int on_data_field(reader *r, const char *bytes, size_t length)
 {
-    if (r->csv.field >= r->fields) {
-        cli_error(r->csv.who,
-                  "%s: row %" PRIu64 " has more fields than the header's %zu",
-                  r->csv.name, r->csv.row, r->fields);
+    if (cli_csv_field_check(&r->csv, r->fields) != 0)
         return CLI_EXIT_FAILURE;
-    }
     for (size_t c = r->first_of[r->csv.field]; c != NONE; c = r->next[c]) {
         int status = store_value(r, &r->fleet->columns[c], bytes, length);
         if (status != 0)
@@ -394,14 +380,8 @@ static int on_row(void *user)
     reader *r = user;
     if (!r->csv.header_done)
         return end_header(r);
-    if (r->csv.field != r->fields) {
-        /* A short row is a damaged file, not a device with defaults. */
-        cli_error(r->csv.who,
-                  "%s: row %" PRIu64 " has %zu field%s but the header has %zu",
-                  r->csv.name, r->csv.row, r->csv.field,
-                  r->csv.field == 1 ? "" : "s", r->fields);
+    if (cli_csv_row_check(&r->csv, r->fields) != 0)
         return CLI_EXIT_FAILURE;
-    }
     cohort_chunk *chunk = r->chunk;
     chunk->rows[chunk->count++] = r->csv.row;
     r->fleet->devices++;

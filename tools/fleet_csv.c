@@ -60,62 +60,16 @@ static const fleet_column columns[] = {
 static const cli_key_table column_table =
     CLI_KEY_TABLE(fleet_column, columns, name);
 
-/* A header field that names no column. */
-#define IGNORED SIZE_MAX
-
 typedef struct reader {
     cli_csv csv; /* the input, the position and the first failure */
-    bool ignore_unknown;
     fleet_chunk *chunk;
     fleet_chunk_fn fn;
     void *user;
-    size_t *field_of; /* per header field: index in `columns`, or IGNORED */
-    size_t fields;    /* header fields */
-    size_t capacity;  /* of field_of */
+    cli_csv_header header; /* per header field: its column, or ignored */
     bool present[COLUMN_COUNT];
 } reader;
 
 /* ---- the header ------------------------------------------------------ */
-
-static int on_header_field(reader *r, const char *bytes, size_t length)
-{
-    /* "id, battery" headers: spaces around a name are no part of it. */
-    cli_trim_blanks(&bytes, &length);
-    if (r->fields == r->capacity) {
-        size_t capacity = r->capacity != 0 ? r->capacity * 2 : 32;
-        size_t *grown = realloc(r->field_of, capacity * sizeof *grown);
-        if (grown == NULL) {
-            cli_error(r->csv.who, "out of memory");
-            return CLI_EXIT_FAILURE;
-        }
-        r->field_of = grown;
-        r->capacity = capacity;
-    }
-    size_t index;
-    char shown[CLI_QUOTE_SIZE];
-    if (cli_key_table_find(&column_table, bytes, length, &index) == NULL) {
-        if (!r->ignore_unknown) {
-            char known[512];
-            cli_key_table_list(&column_table, known, sizeof known);
-            cli_quote(bytes, length, shown);
-            cli_error(r->csv.who,
-                      "%s: unknown column '%s' in the header; known "
-                      "columns: %s (or pass --ignore-unknown-columns)",
-                      r->csv.name, shown, known);
-            return CLI_EXIT_FAILURE;
-        }
-        index = IGNORED;
-    } else if (r->present[index]) {
-        /* Picking either would be a guess about the devices' state. */
-        cli_error(r->csv.who, "%s: column '%s' appears more than once",
-                  r->csv.name, columns[index].name);
-        return CLI_EXIT_FAILURE;
-    } else {
-        r->present[index] = true;
-    }
-    r->field_of[r->fields++] = index;
-    return 0;
-}
 
 /* Points the library's view of the chunk at the columns the CSV has. */
 static void bind_columns(reader *r)
@@ -148,14 +102,10 @@ static void bind_columns(reader *r)
 
 /* ---- values ---------------------------------------------------------- */
 
-static int bad_value(reader *r, const fleet_column *column, const char *bytes,
-                     size_t length, const char *problem)
+static int bad_value(const reader *r, const fleet_column *column,
+                     const char *bytes, size_t length, const char *problem)
 {
-    char shown[CLI_QUOTE_SIZE];
-    cli_quote(bytes, length, shown);
-    cli_error(r->csv.who, "%s: row %" PRIu64 ", column '%s': '%s' %s",
-              r->csv.name, r->csv.row, column->name, shown, problem);
-    return CLI_EXIT_FAILURE;
+    return cli_csv_bad_value(&r->csv, column->name, bytes, length, problem);
 }
 
 static bool all_digits(const char *bytes, size_t length)
@@ -246,14 +196,10 @@ static int store_value(reader *r, const fleet_column *column, const char *bytes,
 
 static int on_data_field(reader *r, const char *bytes, size_t length)
 {
-    if (r->csv.field >= r->fields) {
-        cli_error(r->csv.who,
-                  "%s: row %" PRIu64 " has more fields than the header's %zu",
-                  r->csv.name, r->csv.row, r->fields);
+    if (cli_csv_field_check(&r->csv, r->header.fields) != 0)
         return CLI_EXIT_FAILURE;
-    }
-    size_t index = r->field_of[r->csv.field];
-    if (index == IGNORED)
+    size_t index = r->header.column_of[r->csv.field];
+    if (index == CLI_CSV_IGNORED)
         return 0;
     if (columns[index].kind == COLUMN_ID) {
         if (cli_id_chunk_add(&r->chunk->ids, bytes, length) != 0) {
@@ -282,8 +228,9 @@ static int flush(reader *r)
 static int on_field(void *user, const char *bytes, size_t length)
 {
     reader *r = user;
-    return r->csv.header_done ? on_data_field(r, bytes, length)
-                              : on_header_field(r, bytes, length);
+    return r->csv.header_done
+               ? on_data_field(r, bytes, length)
+               : cli_csv_header_add(&r->csv, &r->header, bytes, length);
 }
 
 static int on_row(void *user)
@@ -293,14 +240,8 @@ static int on_row(void *user)
         bind_columns(r);
         return 0;
     }
-    if (r->csv.field != r->fields) {
-        /* A short row is a damaged file, not a device with defaults. */
-        cli_error(r->csv.who,
-                  "%s: row %" PRIu64 " has %zu field%s but the header has %zu",
-                  r->csv.name, r->csv.row, r->csv.field,
-                  r->csv.field == 1 ? "" : "s", r->fields);
+    if (cli_csv_row_check(&r->csv, r->header.fields) != 0)
         return CLI_EXIT_FAILURE;
-    }
     fleet_chunk *chunk = r->chunk;
     chunk->rows[chunk->count++] = r->csv.row;
     if (chunk->count == CLI_CHUNK_IDS ||
@@ -316,7 +257,10 @@ int fleet_csv_read(FILE *in, const char *name, const char *who,
     reader r;
     memset(&r, 0, sizeof r);
     cli_csv_init(&r.csv, who, name, on_field, on_row, &r);
-    r.ignore_unknown = ignore_unknown;
+    r.header.table = &column_table;
+    r.header.present = r.present;
+    r.header.ignore_unknown = ignore_unknown;
+    r.header.unknown_hint = " (or pass --ignore-unknown-columns)";
     r.chunk = chunk;
     r.fn = fn;
     r.user = user;
@@ -328,7 +272,7 @@ int fleet_csv_read(FILE *in, const char *name, const char *who,
     /* The last rows fill no whole chunk. */
     if (status == 0)
         status = flush(&r);
-    free(r.field_of);
+    cli_csv_header_release(&r.header);
     return status;
 }
 
