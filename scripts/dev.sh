@@ -4,7 +4,8 @@
 # The README's two commands. Each installs whatever is missing on a Debian 12
 # machine (Debian packages, the project's Python virtual environment), then
 # builds and
-#   run   runs the main job (the otaprio CLI on the examples, for now);
+#   run   runs the main job: the otaprio CLI on the examples, then the
+#         rollout simulator on its default fleet of a million devices;
 #   test  runs every test: unit, ABI, header, symbol, golden vectors, CLI,
 #         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
 #         build and again in a clang ASan+UBSan build with libFuzzer, and
@@ -166,6 +167,10 @@ main_job() {
         --catalog examples/catalog.json --package os-12.0-delta \
         --flaw libssl --flaw-versions '< 3.0.13' \
         --guardrails examples/guardrails.json
+    echo
+    echo "== Seven rollouts on a synthetic fleet of 1,000,000 devices, each" \
+         "planned by the runbook and judged hour by hour by the guardrails:"
+    "$cli" simulate
 }
 
 run_tests() {

@@ -57,6 +57,8 @@ int cmd_cohort_run(int argc, char **argv);
 void cmd_cohort_usage(FILE *out);
 int cmd_guard_run(int argc, char **argv);
 void cmd_guard_usage(FILE *out);
+int cmd_simulate_run(int argc, char **argv);
+void cmd_simulate_usage(FILE *out);
 
 /* ---- messages (cli_util.c) ------------------------------------------- */
 
@@ -569,6 +571,10 @@ int cli_json_read_object(const char *who, const char *shown, json_t *object,
 /* Fills `issue` (prepared by otaprio_issue_init()) from the JSON document
  * at `path`. Returns 0 or CLI_EXIT_FAILURE after reporting the problem. */
 int cli_issue_read(const char *who, const char *path, otaprio_issue *issue);
+/* The same for an issue object inside a larger document; `shown`
+ * prefixes the messages ("FILE: key 'issue'"). */
+int cli_issue_read_object(const char *who, const char *shown, json_t *object,
+                          otaprio_issue *issue);
 /* Overrides fields of `policy` (prepared by otaprio_risk_policy_init())
  * from the JSON document at `path`. Same returns. */
 int cli_policy_read(const char *who, const char *path,

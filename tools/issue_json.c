@@ -71,3 +71,9 @@ int cli_issue_read(const char *who, const char *path, otaprio_issue *issue)
 {
     return cli_json_read_fields(who, path, &issue_fields, issue);
 }
+
+int cli_issue_read_object(const char *who, const char *shown, json_t *object,
+                          otaprio_issue *issue)
+{
+    return cli_json_read_object(who, shown, object, &issue_fields, issue);
+}

@@ -25,6 +25,8 @@ static const cli_command commands[] = {
      cmd_guard_run, cmd_guard_usage},
     {"plan", "plan a fix's rollout: tier, waves, soaks, rollback, paths",
      cmd_plan_run, cmd_plan_usage},
+    {"simulate", "simulate rollouts on a synthetic fleet, against anchors",
+     cmd_simulate_run, cmd_simulate_usage},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
