@@ -8,8 +8,9 @@
 #         rollout simulator on its default fleet of a million devices;
 #   test  runs every test: unit, ABI, header, symbol, golden vectors, CLI,
 #         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
-#         build and again in a clang ASan+UBSan build with libFuzzer, and
-#         the concurrency suite under ThreadSanitizer.
+#         build (the Python bindings' tests too) and again in a clang
+#         ASan+UBSan build with libFuzzer, and the concurrency suite under
+#         ThreadSanitizer.
 # Both are idempotent and quick when nothing is missing.
 set -euo pipefail
 
@@ -177,6 +178,9 @@ run_tests() {
     local status=0
     say "tests: gcc build"
     meson test -C build --print-errorlogs || status=1
+    say "tests: Python bindings (bindings/python) on the gcc build"
+    (cd bindings/python && OTAPRIO_BUILD_DIR="$root/build" \
+        python -m pytest -q) || status=1
     say "tests: clang ASan+UBSan build, fuzz corpora through libFuzzer"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
