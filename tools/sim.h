@@ -193,6 +193,7 @@ typedef struct sim_look {
                         the engine's limit ratio (otaprio_guard_result::
                         limit, 1 + margin after tolerance scaling), or the
                         ceiling when the rule has no baseline check */
+    int32_t verdict; /* the ::otaprio_guard_verdict, or -1: no look */
 } sim_look;
 
 typedef struct sim_decision {
@@ -275,6 +276,10 @@ int sim_run(const sim_setup *setup, const uint8_t *waves, uint32_t wave_count,
             otaprio_diag *diag);
 
 void sim_outcome_free(sim_outcome *outcome);
+/* The look after the hour an event happened in, rule by rule, or NULL
+ * when none was made (an event at hour 0). */
+const sim_look *sim_event_looks(const sim_outcome *outcome,
+                                const sim_event *event);
 
 /* ---- libotaprio's policy (sim_plan.c, sim_policy.c) --------------------- */
 

@@ -69,6 +69,29 @@ static json_t *outcome_json(const sim_outcome *r)
     return o;
 }
 
+/* A value or null when nothing was measured (NaN). */
+static json_t *measured(double value)
+{
+    return value == value ? json_real(value) : json_null();
+}
+
+/* What the guardrails saw at the look behind an event, per rule. */
+static json_t *looks_json(const sim_look *looks)
+{
+    json_t *a = json_array();
+    for (int r = 0; looks != NULL && r < SIM_RULES; r++) {
+        json_t *o = json_object();
+        cli_json_set(&o, "rule", json_string(sim_rule_names[r]));
+        cli_json_set(&o, "verdict",
+                     json_string(otaprio_guard_verdict_name(looks[r].verdict)));
+        cli_json_set(&o, "canary", measured(looks[r].canary));
+        cli_json_set(&o, "baseline", measured(looks[r].baseline));
+        cli_json_set(&o, "limit", measured(looks[r].allowed));
+        cli_json_append(&a, o);
+    }
+    return a;
+}
+
 static json_t *timeline_json(const sim_outcome *r)
 {
     json_t *a = json_array();
@@ -82,6 +105,7 @@ static json_t *timeline_json(const sim_outcome *r)
         cli_json_set(&o, "updated", json_integer((json_int_t)e->updated));
         cli_json_set(&o, "why",
                      e->why != NULL ? json_string(e->why) : json_null());
+        cli_json_set(&o, "metrics", looks_json(sim_event_looks(r, e)));
         cli_json_append(&a, o);
     }
     return a;

@@ -164,6 +164,7 @@ static int look(const otaprio_guard_report *report, sim_decision *d)
         int status = otaprio_guard_report_result(report, r, &result);
         if (status != OTAPRIO_OK)
             return status;
+        d->looks[r].verdict = result.verdict;
         d->looks[r].canary = result.canary_value;
         d->looks[r].baseline = result.baseline_value;
         d->looks[r].allowed = r == SIM_RULE_INSTALL

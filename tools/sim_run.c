@@ -278,7 +278,8 @@ int sim_run(const sim_setup *setup, const uint8_t *waves, uint32_t wave_count,
     out->looks = malloc((size_t)hours * SIM_RULES * sizeof *out->looks);
     if (out->looks != NULL)
         for (size_t i = 0; i < (size_t)hours * SIM_RULES; i++)
-            out->looks[i] = (sim_look){(double)NAN, (double)NAN, (double)NAN};
+            out->looks[i] =
+                (sim_look){(double)NAN, (double)NAN, (double)NAN, -1};
     if (s != NULL)
         s->history =
             calloc((size_t)hours * wave_count * SIM_SKUS, sizeof *s->history);
@@ -318,4 +319,14 @@ void sim_outcome_free(sim_outcome *outcome)
     outcome->updated_by_hour = NULL;
     free(outcome->looks);
     outcome->looks = NULL;
+}
+
+const sim_look *sim_event_looks(const sim_outcome *outcome,
+                                const sim_event *event)
+{
+    if (event->hour == 0 || event->hour > outcome->hours)
+        return NULL;
+    const sim_look *looks =
+        &outcome->looks[(size_t)(event->hour - 1) * SIM_RULES];
+    return looks[0].verdict >= 0 ? looks : NULL;
 }

@@ -85,6 +85,29 @@ size_t sim_outcome_facts(const sim_scenario *sc, const sim_outcome *o,
     return n;
 }
 
+/* What the guardrails saw at the look behind an event: rates per 1,000
+ * device-hours (install failures as a share), each against its limit,
+ * with the engine's verdict. */
+static void print_looks(FILE *out, const sim_look *looks)
+{
+    if (looks == NULL)
+        return;
+    fputs("                 guardrails (per 1,000 device-hours): ", out);
+    for (int r = 0; r < SIM_RULES; r++) {
+        const sim_look *l = &looks[r];
+        double scale = r == SIM_RULE_INSTALL ? 100.0 : 1000.0;
+        const char *unit = r == SIM_RULE_INSTALL ? "%" : "";
+        fprintf(out, "%s%s %.3g%s", r > 0 ? "; " : "", sim_rule_names[r],
+                l->canary * scale, unit);
+        if (l->baseline == l->baseline) /* not NaN: a baseline check */
+            fprintf(out, " vs %.3g%s", l->baseline * scale, unit);
+        if (l->allowed == l->allowed)
+            fprintf(out, ", limit %.3g%s", l->allowed * scale, unit);
+        fprintf(out, " (%s)", otaprio_guard_verdict_name(l->verdict));
+    }
+    fputs("\n", out);
+}
+
 void sim_print_outcome(FILE *out, const sim_scenario *sc, const sim_outcome *o)
 {
     fputs("  timeline:\n", out);
@@ -99,6 +122,7 @@ void sim_print_outcome(FILE *out, const sim_scenario *sc, const sim_outcome *o)
         if (e->why != NULL)
             fprintf(out, " (%s)", e->why);
         fputc('\n', out);
+        print_looks(out, sim_event_looks(o, e));
     }
     char facts[SIM_FACTS][SIM_FACT_SIZE];
     size_t count = sim_outcome_facts(sc, o, facts);

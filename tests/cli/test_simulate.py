@@ -88,6 +88,14 @@ def bad_sku_is_exempted_and_the_rest_goes_on():
     exempted = events(run, "exempt")
     assert [e["sku"] for e in exempted] == [7], run["timeline"]
     assert exempted[0]["why"] == "boot failures", exempted
+    # The look behind it: the boot-failure rule fails (in SKU 7), the
+    # others pass, each with the canary's value against its limit.
+    verdicts = {m["rule"]: m["verdict"] for m in exempted[0]["metrics"]}
+    assert verdicts == {"boot failures": "fail", "install failures": "pass",
+                        "heavy battery drain": "pass"}, exempted
+    for m in exempted[0]["metrics"]:
+        assert m["canary"] is not None and m["limit"] is not None, m
+    assert run["timeline"][0]["metrics"] == [], run["timeline"][0]
     # Caught in the canaries: the broad wave starts after the exemption.
     broad = len(run["plan"]["waves"]) - 1
     start = [e for e in events(run, "wave") if e["wave"] == broad]
