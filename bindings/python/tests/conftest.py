@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-from typing import List, Tuple
+from typing import Any, List, Sequence, Tuple
 
 BINDING = pathlib.Path(__file__).resolve().parents[1]
 ROOT = BINDING.parents[1]
@@ -79,3 +79,33 @@ def plan_power_vectors() -> List[Tuple[int, float, float, float, float,
                      number(f[4]), number(f[5]), int(f[6]), int(f[7]),
                      number(f[8])))
     return rows
+
+
+def os_catalog(min_battery: float = 0.0,
+               denied_regions: Sequence[int] = ()) -> Tuple[Any, int, int,
+                                                            int, int, int]:
+    """A small catalog: os 11.0, 11.2, 12.0 and bootloader 1, 2; packages
+    os-11.2 (10 bytes), boot-2 (5 bytes) and os-12 (100 bytes), which
+    needs os >= 11.2 and bootloader >= 2. Returns the catalog and the ids
+    of os, bootloader, os-11.2, boot-2 and os-12."""
+    import otaprio
+    from otaprio import Package, Relation
+
+    builder = otaprio.CatalogBuilder()
+    os_ = builder.add_component("os")
+    boot = builder.add_component("bootloader")
+    for text in ("11.0", "11.2", "12.0"):
+        builder.add_version(os_, text)
+    builder.add_version(boot, "1")
+    builder.add_version(boot, "2")
+    step = builder.add_package(Package("os-11.2", download_bytes=10))
+    builder.add_relation(step, Relation.PROVIDES, os_, "11.2")
+    loader = builder.add_package(Package("boot-2", download_bytes=5))
+    builder.add_relation(loader, Relation.PROVIDES, boot, "2")
+    major = builder.add_package(Package("os-12", download_bytes=100,
+                                        min_battery=min_battery,
+                                        denied_regions=list(denied_regions)))
+    builder.add_relation(major, Relation.REQUIRES, os_, ">= 11.2")
+    builder.add_relation(major, Relation.REQUIRES, boot, ">= 2")
+    builder.add_relation(major, Relation.PROVIDES, os_, "12.0")
+    return builder.build(), os_, boot, step, loader, major

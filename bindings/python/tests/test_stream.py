@@ -112,3 +112,21 @@ def test_a_bad_chunk_type_is_reraised_as_the_binding_raised_it() -> None:
     with pytest.raises(TypeError, match="'battery' has dtype"):
         RiskModel().score_stream(
             score(), iter([{"battery": np.array(["x"])}]))
+
+
+def test_without_detail_the_same_answers_and_no_extra_columns() -> None:
+    model = otaprio.RiskModel()
+    score = model.score_issue(otaprio.Issue())
+    columns = {"device_class": np.arange(1000, dtype=np.uint8) % 11,
+               "battery": np.linspace(0, 1, 1000).astype(np.float32)}
+    full = model.score_devices(score, columns)
+    lean = model.score_devices(score, columns, detail=False)
+    assert lean.criticality.size == lean.delivery_risk.size == 0
+    assert (lean.priority == full.priority).all()
+    assert (lean.disposition == full.disposition).all()
+    assert (lean.reasons == full.reasons).all()
+    seen = []
+    totals = model.score_stream(
+        score, [columns, columns], detail=False,
+        on_results=lambda i, r: seen.append(r.criticality.size))
+    assert totals.devices == 2000 and seen == [0, 0]

@@ -25,17 +25,25 @@ from .enums import (AttackPath, CohortMethod, CustomerTier, DeviceClass,
                     RiskModelKind, RollbackChange, RollbackCondition,
                     RollbackLever, RollbackObserve, RollbackPart,
                     RollbackReason, RollbackStep, RollbackTier,
-                    RollbackWeakness, DrillStatus, ScoreKind, SsvcDecision,
+                    RollbackWeakness, DrillStatus, Direction, Relation,
+                    NameKind, Block, PlanRole, PlanEvidence,
+                    PlanUnmet, PlanPathStatus, ScoreKind, SsvcDecision,
                     Status, Tier, Uptime, Workflow)
 from .errors import (CycleError, DuplicateError, Error, InvalidArgumentError,
                      LimitError, NotFoundError, OutOfMemoryError,
                      OutOfRangeError, ParseError, SizeOverflowError,
                      StructSizeError)
+from .graph import Graph, GraphComponents
+from .breakglass import (BreakglassPolicy, BreakglassRequest, BreakglassResult,
+                         check_breakglass)
+from .catalog import (CODE_UNKNOWN, DEVICE_STATE_COLUMNS, VERSION_NONE,
+                      Catalog, CatalogBuilder, CatalogInfo, ClusterReport,
+                      Clusterer, DeviceCheck, Package, UpdatePath)
 from .guard import (SEQUENCE_BYTES, GuardOptions, GuardReason, GuardReport,
                     GuardResult, GuardRule, GuardSequence, GuardSet,
                     GuardStratum, MetricData, count_devices, tolerance_default)
-from .plan import (PLAN_NONE, Plan, PlanAssignment, PlanSummary, PlanWarning,
-                   PlanWave, PowerSpec, canary_size, create_plan)
+from .plan import (PLAN_NONE, Plan, PlanAssignment, PlanChain, PlanSummary,
+                   PlanWarning, PlanWave, PowerSpec, canary_size, create_plan)
 from .risk import (DEVICE_COLUMNS, DeviceResults, DeviceScore, FactorPoints,
                    Issue, IssueScore, RiskModel, RiskPolicy, RiskTotals,
                    factor_label)
@@ -72,5 +80,11 @@ __all__ = [
     "canary_size", "create_plan", "DEVICE_COLUMNS", "DeviceResults",
     "DeviceScore", "FactorPoints", "Issue", "IssueScore", "RiskModel",
     "RiskPolicy", "RiskTotals", "factor_label", "compare_versions",
-    "constraint_matches"
+    "constraint_matches", "Graph", "GraphComponents", "Catalog",
+    "CatalogBuilder", "CatalogInfo", "DeviceCheck", "Package", "UpdatePath",
+    "Clusterer", "ClusterReport", "CODE_UNKNOWN", "DEVICE_STATE_COLUMNS",
+    "VERSION_NONE", "BreakglassPolicy", "BreakglassRequest",
+    "BreakglassResult", "check_breakglass", "PlanRole", "PlanEvidence",
+    "PlanUnmet", "PlanPathStatus", "PlanChain", "Direction",
+    "Relation", "NameKind", "Block"
 ]

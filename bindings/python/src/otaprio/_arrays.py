@@ -12,6 +12,7 @@ from ._ffi import ffi
 
 _C_TYPES = {
     np.dtype(np.uint8): "uint8_t",
+    np.dtype(np.int32): "int32_t",
     np.dtype(np.uint32): "uint32_t",
     np.dtype(np.uint64): "uint64_t",
     np.dtype(np.float32): "float",
@@ -35,6 +36,8 @@ def as_column(name: str, value: npt.ArrayLike, dtype: np.dtype[Any]
     if array.ndim != 1:
         raise ValueError("column %r must be one-dimensional, not of shape %s"
                          % (name, array.shape))
+    if array.size == 0 and array.dtype != dtype:
+        return np.empty(0, dtype)  # an empty list: no value to change
     if array.dtype == np.bool_ and dtype == np.uint8:
         array = array.view(np.uint8)
     if array.dtype == dtype:
@@ -70,6 +73,19 @@ def pointer(array: npt.NDArray[Any]) -> Any:
     buffer: Any = array  # an ndarray exports the buffer protocol
     return ffi.from_buffer(_C_TYPES[array.dtype] + "[]", buffer)
 
+
+def out(array: npt.NDArray[Any]) -> Any:
+    """A C pointer for an output ``array``; for an empty one, a pointer to
+    one spare element (the library refuses NULL outputs even when there is
+    nothing to write)."""
+    if array.size == 0:
+        return ffi.new(_C_TYPES[array.dtype] + "[1]")
+    return pointer(array)
+
+
+def optional(array: npt.NDArray[Any]) -> Any:
+    """A C pointer for an input ``array``; NULL for an empty one."""
+    return pointer(array) if array.size else ffi.NULL
 
 
 def shape_of(arrays: Tuple[npt.NDArray[Any], ...]) -> int:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, \
 import numpy as np
 import numpy.typing as npt
 
-from . import _arrays, _structs
+from . import _alloc, _arrays, _structs
 from ._ffi import ffi, lib
 from .enums import CohortMethod
 from .errors import check, new_diag
@@ -171,8 +171,9 @@ class Sampler:
         keep: List[Any] = []
         out = ffi.new("otaprio_cohort_sampler **")
         diag = new_diag()
-        check(lib.otaprio_cohort_sampler_create(spec._to_c(keep), ffi.NULL,
-                                                out, diag), diag)
+        check(lib.otaprio_cohort_sampler_create(spec._to_c(keep),
+                                                _alloc.current(), out, diag),
+              diag)
         self._handle: Any = ffi.gc(out[0], lib.otaprio_cohort_sampler_free)
 
     def observe(self, chunk: Columns) -> None:
@@ -214,8 +215,9 @@ class Sampler:
         observe more afterwards)."""
         out = ffi.new("otaprio_cohort **")
         diag = new_diag()
-        check(lib.otaprio_cohort_sampler_finish(self._handle, ffi.NULL, out,
-                                                diag), diag)
+        check(lib.otaprio_cohort_sampler_finish(self._handle,
+                                                _alloc.current(), out, diag),
+              diag)
         return Cohort(ffi.gc(out[0], lib.otaprio_cohort_free), self.spec)
 
 

@@ -548,6 +548,85 @@ class DrillStatus(enum.IntEnum):
     FAILED = 2
 
 
+class Direction(enum.IntEnum):
+    """Which way a traversal follows edges (``otaprio_direction``)."""
+
+    FORWARD = 0
+    BACKWARD = 1
+
+
+class Relation(enum.IntEnum):
+    """How a package relates to a component (``otaprio_relation``)."""
+
+    REQUIRES = 0
+    PROVIDES = 1
+    CONFLICTS = 2
+
+
+class NameKind(enum.IntEnum):
+    """What a catalog name names (``otaprio_catalog_name_kind``)."""
+
+    COMPONENT = 0
+    PACKAGE = 1
+    VERSION = 2
+
+
+class Block(enum.IntFlag):
+    """Why a device cannot install a package now (``otaprio_block``); an
+    empty set means it can. Only ``REQUIREMENT`` can be cured by a
+    prerequisite path."""
+
+    REQUIREMENT = 1 << 0
+    CONFLICT = 1 << 1
+    CARRIER = 1 << 2
+    REGION = 1 << 3
+    LEGAL = 1 << 4
+    ENROLLMENT = 1 << 5
+    BATTERY = 1 << 6
+    STORAGE = 1 << 7
+    METERED = 1 << 8
+    CURRENT = 1 << 9
+
+
+class PlanRole(enum.IntEnum):
+    """A role that approves a break-glass request (``otaprio_plan_role``)."""
+
+    RELEASE_MANAGER = 0
+    SECURITY_LEAD = 1
+    SRE_ON_CALL = 2
+    PRODUCT_OWNER = 3
+    EXECUTIVE = 4
+
+
+class PlanEvidence(enum.IntFlag):
+    """Evidence a break-glass request carries (``otaprio_plan_evidence``)."""
+
+    EXPLOITATION = 1 << 0
+    ROLLBACK_VERIFIED = 1 << 1
+    GUARDRAILS = 1 << 2
+    CHANGE_TICKET = 1 << 3
+    CUSTOMER_COMMS = 1 << 4
+
+
+class PlanUnmet(enum.IntFlag):
+    """Kinds of unmet break-glass requirement
+    (``otaprio_plan_breakglass_unmet``)."""
+
+    APPROVALS = 1 << 0
+    EVIDENCE = 1 << 1
+    EXCLUDED_COHORT = 1 << 2
+
+
+class PlanPathStatus(enum.IntEnum):
+    """Whether a dependency chain's blocked devices have a way in
+    (``otaprio_plan_path_status``)."""
+
+    NONE_NEEDED = 0
+    FOUND = 1
+    UNREACHABLE = 2
+    TOO_LONG = 3
+
+
 #: Every mirrored enumeration: the C enumeration it mirrors and the prefix
 #: of its constants there, for the header check.
 C_NAMES: Dict[Type[enum.Enum], Tuple[str, str]] = {
@@ -601,4 +680,12 @@ C_NAMES: Dict[Type[enum.Enum], Tuple[str, str]] = {
     RollbackCondition: ("otaprio_rollback_condition",
                         "OTAPRIO_ROLLBACK_CONDITION_"),
     DrillStatus: ("otaprio_rollback_drill_status", "OTAPRIO_ROLLBACK_DRILL_"),
+    Direction: ("otaprio_direction", "OTAPRIO_DIRECTION_"),
+    Relation: ("otaprio_relation", "OTAPRIO_RELATION_"),
+    NameKind: ("otaprio_catalog_name_kind", "OTAPRIO_NAME_"),
+    Block: ("otaprio_block", "OTAPRIO_BLOCK_"),
+    PlanRole: ("otaprio_plan_role", "OTAPRIO_PLAN_ROLE_"),
+    PlanEvidence: ("otaprio_plan_evidence", "OTAPRIO_PLAN_EVIDENCE_"),
+    PlanUnmet: ("otaprio_plan_breakglass_unmet", "OTAPRIO_PLAN_UNMET_"),
+    PlanPathStatus: ("otaprio_plan_path_status", "OTAPRIO_PLAN_PATH_"),
 }

@@ -13,7 +13,7 @@ from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
 import numpy as np
 import numpy.typing as npt
 
-from . import _arrays, _structs
+from . import _alloc, _arrays, _structs
 from ._ffi import ffi, lib, text
 from .enums import (GuardAction, GuardCheck, GuardDirection, GuardGroup,
                     GuardKind, GuardMultiplicity, GuardNoData,
@@ -203,6 +203,8 @@ class GuardReport:
     results: Tuple[GuardResult, ...]
     reasons: Tuple[GuardReason, ...]
     strata: Tuple[Tuple[GuardStratum, ...], ...]
+    #: The C report, kept for the planner's ``telemetry`` input.
+    _c: Any = dataclasses.field(default=None, repr=False, compare=False)
 
 
 class GuardSequence:
@@ -305,19 +307,31 @@ class GuardSet:
         out = ffi.new("otaprio_guard_set **")
         diag = new_diag()
         check(lib.otaprio_guard_set_create(c_options, c_rules, len(rules),
-                                           ffi.NULL, out, diag), diag)
-        self._set: Any = ffi.gc(out[0], lib.otaprio_guard_set_free)
+                                           _alloc.current(), out, diag), diag)
+        self._adopt(ffi.gc(out[0], lib.otaprio_guard_set_free), None)
+
+    def _adopt(self, handle: Any, owner: Any) -> None:
+        # ``owner``: what owns a borrowed set (a plan), kept alive with it.
+        self._set: Any = handle
+        self._owner = owner
         self._lock = threading.Lock()
         self.names: Tuple[str, ...] = tuple(
             text(lib.otaprio_guard_set_rule_name(self._set, i))
             for i in range(int(lib.otaprio_guard_set_rule_count(self._set))))
 
+    @classmethod
+    def _borrowed(cls, handle: Any, owner: Any) -> "GuardSet":
+        self = cls.__new__(cls)
+        self._adopt(handle, owner)
+        return self
+
     def close(self) -> None:
-        """Frees the C set now; it must not race calls still using it."""
+        """Frees the C set now (a plan's wave set is only let go); it must
+        not race calls still using it."""
         with self._lock:
-            if self._set is not None:
+            if self._set is not None and self._owner is None:
                 ffi.release(self._set)
-                self._set = None
+            self._set = None
 
     def __enter__(self) -> "GuardSet":
         return self
@@ -353,7 +367,8 @@ class GuardSet:
         out = ffi.new("otaprio_guard_sequence **")
         diag = new_diag()
         check(lib.otaprio_guard_sequence_create(self._handle, index,
-                                                ffi.NULL, out, diag), diag)
+                                                _alloc.current(), out, diag),
+              diag)
         return GuardSequence(out[0], index)
 
     def load_sequence(self, rule: Union[int, str],
@@ -367,7 +382,8 @@ class GuardSet:
         out = ffi.new("otaprio_guard_sequence **")
         diag = new_diag()
         check(lib.otaprio_guard_sequence_load(self._handle, index, raw,
-                                              len(raw), ffi.NULL, out, diag),
+                                              len(raw), _alloc.current(), out,
+                                              diag),
               diag)
         return GuardSequence(out[0], index)
 
@@ -385,15 +401,17 @@ class GuardSet:
         out = ffi.new("otaprio_guard_report **")
         diag = new_diag()
         status = lib.otaprio_guard_evaluate(self._handle, c_data,
-                                            len(metrics), ffi.NULL, out, diag)
+                                            len(metrics), _alloc.current(),
+                                            out, diag)
         if failures:
             raise failures[0]
         check(status, diag)
         report = ffi.gc(out[0], lib.otaprio_guard_report_free)
         try:
-            return self._read(report)
-        finally:
+            return dataclasses.replace(self._read(report), _c=report)
+        except BaseException:
             ffi.release(report)
+            raise
 
     def _read(self, report: Any) -> GuardReport:
         results = []

@@ -3,11 +3,11 @@
 fix and a fleet to the rollout's waves, soaks and the way back; and canary
 sizes from statistical power (:func:`canary_size`).
 
-Not bound yet: the planner's catalog and flaw tracing (the graph engine
-is not bound), its guardrail rules, guardrail options and telemetry
-report, and break-glass requests, so plans are made without them (the
-library's documented behaviour for each when absent); nor the plan's
-dependency chains, wave guardrail sets and cohort.
+Every input of the request is bound: the catalog and the package that
+delivers the fix, flaw tracing, guardrail rules and options, a telemetry
+report, break-glass policy and request; and every output: the summary,
+waves, warnings, explanation, dependency chains, each wave's guardrail set
+and the plan's cohort.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping,
 import numpy as np
 import numpy.typing as npt
 
-from . import _arrays, _structs
+from . import _alloc, _arrays, _structs
 from ._ffi import ffi, lib
 from .enums import (Disposition, PlanDelayed, PlanMetric, PlanNote, PlanPass,
                     PlanStage, PlanWarningCode, Reason, RollbackStep,
@@ -26,10 +26,16 @@ from .enums import (Disposition, PlanDelayed, PlanMetric, PlanNote, PlanPass,
 from .errors import check, new_diag
 from .risk import (DEVICE_COLUMNS, FactorPoints, Issue, RiskModel, _Chunk,
                    _lines)
+from .breakglass import BreakglassPolicy, BreakglassRequest
+from .catalog import DEVICE_STATE_COLUMNS, Catalog, _DeviceState
+from .cohort import Cohort, CohortSpec
+from .enums import PlanPathStatus
+from .guard import GuardOptions, GuardReport, GuardRule, GuardSet
 from .rollback import RollbackInput
 
 __all__ = ["PowerSpec", "canary_size", "create_plan", "Plan", "PlanSummary",
-           "PlanWave", "PlanWarning", "PlanAssignment", "PLAN_NONE"]
+           "PlanWave", "PlanWarning", "PlanAssignment", "PlanChain",
+           "PLAN_NONE"]
 
 _POWER = "otaprio_plan_power"
 
@@ -153,17 +159,64 @@ class PlanAssignment:
 
 
 @dataclasses.dataclass(frozen=True)
+class PlanChain:
+    """One dependency chain among the affected devices
+    (``otaprio_plan_chain``): devices, how many a missing prerequisite
+    blocks, how many are planned, the first wave with one of them (None for
+    none), the key of an example device, and the prerequisite path."""
+
+    devices: int
+    blocked: int
+    planned: int
+    first_wave: Optional[int]
+    example_key: int
+    path_status: PlanPathStatus
+    path: Tuple[int, ...]
+    path_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
 class Plan:
-    """A plan, read out of the C plan in full (the C plan is freed)."""
+    """A plan, read out of the C plan; the C plan itself is kept (and freed
+    with this object) for :meth:`wave_guards` and :meth:`cohort`."""
 
     summary: PlanSummary
     waves: Tuple[PlanWave, ...]
     warnings: Tuple[PlanWarning, ...]
     explanation: Tuple[FactorPoints, ...]
+    chains: Tuple[PlanChain, ...] = ()
+    _c: Any = dataclasses.field(default=None, repr=False, compare=False)
+    _spec: Optional[CohortSpec] = dataclasses.field(
+        default=None, repr=False, compare=False)
 
     def scorecard(self) -> List[Dict[str, Any]]:
         """The explanation of the planned tier as dicts."""
         return [line.as_dict() for line in self.explanation]
+
+    def wave_guards(self, wave: int) -> Optional[GuardSet]:
+        """The guardrails that gate a wave (the request's rules, windows at
+        least the wave's soak, tolerance tightened when rollback is weak),
+        or None for a plan made without rules. Valid as long as the plan
+        (it keeps the plan alive)."""
+        if not 0 <= wave < len(self.waves):
+            raise IndexError("wave %d of %d" % (wave, len(self.waves)))
+        handle = lib.otaprio_plan_wave_guards(self._c, wave)
+        return None if handle == ffi.NULL else GuardSet._borrowed(handle,
+                                                                 self)
+
+    def cohort(self) -> Cohort:
+        """The cohort behind the canary and broad waves: list a wave's
+        devices, or assign later chunks (same strata columns as the
+        plan)."""
+        handle = lib.otaprio_plan_cohort(self._c)
+        assert self._spec is not None
+        cohort = Cohort(handle, self._spec)
+        # The spec the planner used: its strata and salt, the cohort's own
+        # wave fractions.
+        cohort.spec = dataclasses.replace(
+            self._spec, waves=[w.fraction for w in cohort.waves])
+        cohort._owner = self  # type: ignore[attr-defined]
+        return cohort
 
 
 Columns = Union[Mapping[str, npt.ArrayLike], Any]
@@ -188,9 +241,12 @@ class _PlanChunk:
         def get(name: str) -> Any:
             return frame[name].to_numpy() if is_frame else frame[name]
 
+        version_names = [n for n in names if n.startswith("version_")]
         if not is_frame:
             unknown = sorted(set(names) - set(DEVICE_COLUMNS) -
-                             set(_FLEET_COLUMNS) - set(strata))
+                             set(_FLEET_COLUMNS) - set(strata) -
+                             set(DEVICE_STATE_COLUMNS) - {"versions"} -
+                             set(version_names))
             if unknown:
                 raise KeyError("unknown fleet columns %s" % unknown)
         if "keys" not in names:
@@ -209,6 +265,21 @@ class _PlanChunk:
         device_columns = {name: get(name) for name in names
                           if name in DEVICE_COLUMNS}
         self.devices = _Chunk(device_columns, self.count)
+        # The catalog's view: installed versions ("versions", a sequence
+        # of columns, or columns "version_0", "version_1", ...) and the
+        # predicate columns.
+        if "versions" in names and not is_frame:
+            versions = list(frame["versions"])
+        else:
+            versions = [get("version_%d" % c)
+                        for c in range(len(version_names))]
+        predicates = {name: get(name) for name in names
+                      if name in DEVICE_STATE_COLUMNS}
+        self.state = (_DeviceState(versions, predicates)
+                      if versions or predicates else None)
+        if self.state is not None and self.state.count != self.count:
+            raise ValueError("the catalog columns hold %d devices, not %d"
+                             % (self.state.count, self.count))
         arrays = [self.keys] + self.codes + [
             a for a in (self.ring, self.cluster) if a is not None]
         if _arrays.shape_of(tuple(arrays)) != self.count:
@@ -225,6 +296,8 @@ class _PlanChunk:
         chunk.keys = _arrays.pointer(self.keys)
         self._devices = self.devices.to_c()
         chunk.devices = self._devices
+        if self.state is not None:
+            chunk.state = self.state.struct
         if self.codes:
             self._codes = ffi.new("uint32_t *[]",
                                   [_arrays.pointer(c) for c in self.codes])
@@ -301,7 +374,14 @@ def create_plan(
         delayed: PlanDelayed = PlanDelayed(0),
         power: Optional[PowerSpec] = None,
         rollback: Optional[RollbackInput] = None,
-        on_assign: Optional[Callable[[int, PlanAssignment], None]] = None
+        on_assign: Optional[Callable[[int, PlanAssignment], None]] = None,
+        catalog: Optional[Catalog] = None, package: int = 0,
+        flaw: Optional[Tuple[int, str]] = None,
+        rules: Sequence[GuardRule] = (),
+        guard_options: Optional[GuardOptions] = None,
+        telemetry: Optional[GuardReport] = None,
+        breakglass_policy: Optional[BreakglassPolicy] = None,
+        breakglass: Optional[BreakglassRequest] = None
 ) -> Plan:
     """Plans the rollout of a fix over a fleet (``otaprio_plan_create``).
 
@@ -325,6 +405,17 @@ def create_plan(
     default 50); ``rollback`` says what a failure could touch and the levers
     there are (its spread fields are set per wave; None takes the cautious
     defaults at the issue's layer).
+
+    With a ``catalog``, ``package`` is the package delivering the fix: a
+    chunk then also takes ``versions`` (one uint32 column per component,
+    see :meth:`otaprio.Catalog.check_devices`) and the catalog's predicate
+    columns; blocked devices get update paths and :attr:`Plan.chains` the
+    dependency chains. ``flaw=(component, constraint)`` traces the flaw
+    through the catalog: the devices that inherit it are the affected ones.
+    ``rules`` (and ``guard_options``) gate each wave
+    (:meth:`Plan.wave_guards`); ``telemetry`` is a
+    :meth:`otaprio.GuardSet.evaluate` report on the defect's telemetry; a
+    ``breakglass`` request is checked against ``breakglass_policy``.
     """
     if len(strata) != len(cardinalities):
         raise ValueError("strata names %d columns but cardinalities gives %d"
@@ -347,9 +438,49 @@ def create_plan(
     request.power = c_power
     c_rollback = ffi.NULL if rollback is None else rollback._to_c()
     request.rollback = c_rollback
+    keep: List[Any] = []
+    if catalog is not None:
+        request.catalog = catalog._handle
+        request.package = package
+    if flaw is not None:
+        if catalog is None:
+            raise ValueError("flaw tracing needs a catalog")
+        text = flaw[1].encode("utf-8")
+        c_text = ffi.new("char[]", text)
+        keep.append(c_text)
+        request.trace_flaw = 1
+        request.flaw_component = flaw[0]
+        request.flaw_constraint = c_text
+        request.flaw_constraint_length = len(text)
+    if rules:
+        c_rules = ffi.new("otaprio_guard_rule[]", len(rules))
+        for index, rule in enumerate(rules):
+            c_rules[index] = _structs.to_c("otaprio_guard_rule", rule,
+                                           keep)[0]
+        keep.append(c_rules)
+        request.rules = c_rules
+        request.rule_count = len(rules)
+    if guard_options is not None:
+        c_options = _structs.to_c("otaprio_guard_options", guard_options)
+        keep.append(c_options)
+        request.guard_options = c_options
+    if telemetry is not None:
+        if telemetry._c is None:
+            raise ValueError("telemetry must be a report from "
+                             "GuardSet.evaluate")
+        request.telemetry = telemetry._c
+    # Every struct the request points to stays referenced in ``keep``:
+    # a struct field does not keep its cffi owner alive.
+    if breakglass_policy is not None:
+        keep.append(breakglass_policy._to_c(keep))
+        request.breakglass_policy = keep[-1]
+    if breakglass is not None:
+        keep.append(breakglass._to_c(keep))
+        request.breakglass = keep[-1]
     out = ffi.new("otaprio_plan **")
     diag = new_diag()
-    status = lib.otaprio_plan_create(request, ffi.NULL, out, diag)
+    status = lib.otaprio_plan_create(request, _alloc.current(), out,
+                                      diag)
     if source.exception is not None:
         exception, source.exception = source.exception, None
         raise exception
@@ -357,9 +488,13 @@ def create_plan(
     plan = ffi.gc(out[0], lib.otaprio_plan_free)
     try:
         source.deliver()
-        return _read(plan)
-    finally:
+        result = _read(plan)
+    except BaseException:
         ffi.release(plan)
+        raise
+    spec = CohortSpec(waves=[1.0], strata=list(strata),
+                      cardinalities=list(cardinalities), salt=salt)
+    return dataclasses.replace(result, _c=plan, _spec=spec)
 
 
 def _read(plan: Any) -> Plan:
@@ -403,5 +538,15 @@ def _read(plan: Any) -> Plan:
     items = ffi.new("otaprio_factor_points[]", max(int(count[0]), 1))
     check(lib.otaprio_plan_explanation(plan, items, count[0], count, diag),
           diag)
+    chains = []
+    for index in range(int(lib.otaprio_plan_chain_count(plan))):
+        h: Any = _structs.new("otaprio_plan_chain")
+        check(lib.otaprio_plan_get_chain(plan, index, h, diag), diag)
+        chains.append(PlanChain(
+            int(h.devices), int(h.blocked), int(h.planned),
+            None if h.first_wave == PLAN_NONE else int(h.first_wave),
+            int(h.example_key), PlanPathStatus(h.path_status),
+            tuple(int(h.path[i]) for i in range(int(h.path_length))),
+            int(h.path_bytes)))
     return Plan(summary, tuple(waves), tuple(warnings),
-                _lines(items, int(count[0])))
+                _lines(items, int(count[0])), tuple(chains))

@@ -13,7 +13,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping,
 import numpy as np
 import numpy.typing as npt
 
-from . import _arrays, _structs
+from . import _alloc, _arrays, _structs
 from ._ffi import ffi, lib, text
 from .enums import (AttackPath, Disposition, Exploit, Factor, IssueClass,
                     Layer, Level, Reason, RiskModelKind, ScoreKind,
@@ -228,16 +228,24 @@ class DeviceResults:
     delivery_risk: npt.NDArray[np.float64]
 
     @classmethod
-    def _empty(cls, count: int) -> "DeviceResults":
+    def _empty(cls, count: int, detail: bool = True) -> "DeviceResults":
+        # Without detail, criticality and delivery risk are empty arrays
+        # and NULL to C, which then skips computing them.
+        extra = count if detail else 0
         return cls(np.empty(count, np.float64), np.empty(count, np.uint8),
-                   np.empty(count, np.uint32), np.empty(count, np.float64),
-                   np.empty(count, np.float64))
+                   np.empty(count, np.uint32), np.empty(extra, np.float64),
+                   np.empty(extra, np.float64))
+
+    def _fill(self, struct: Any) -> None:
+        count = self.priority.shape[0]
+        for field in dataclasses.fields(self):
+            array = getattr(self, field.name)
+            setattr(struct, field.name, _arrays.pointer(array)
+                    if array.shape[0] == count else ffi.NULL)
 
     def _to_c(self) -> Any:
         struct = _structs.new("otaprio_device_results")
-        for field in dataclasses.fields(self):
-            setattr(struct, field.name,
-                    _arrays.pointer(getattr(self, field.name)))
+        self._fill(struct)
         return struct
 
 
@@ -334,7 +342,8 @@ class RiskModel:
                                                                  policy)
         out = ffi.new("otaprio_risk_model **")
         diag = new_diag()
-        check(lib.otaprio_risk_model_create(c_policy, ffi.NULL, out, diag),
+        check(lib.otaprio_risk_model_create(c_policy, _alloc.current(),
+                                              out, diag),
               diag)
         self._model: Any = ffi.gc(out[0], lib.otaprio_risk_model_free)
         self._lock = threading.Lock()
@@ -381,7 +390,8 @@ class RiskModel:
                           int(score.package_bytes), _lines(items, count[0]))
 
     def score_devices(self, issue: IssueScore, columns: Columns,
-                      count: Optional[int] = None) -> DeviceResults:
+                      count: Optional[int] = None,
+                      detail: bool = True) -> DeviceResults:
         """Scores a chunk of devices for a scored fix.
 
         ``columns`` maps names of :data:`DEVICE_COLUMNS` to 1-D arrays (a
@@ -389,10 +399,12 @@ class RiskModel:
         a pandas DataFrame whose columns with those names are used. Arrays
         of the column's dtype, C-contiguous, are read in place; see
         :func:`otaprio._arrays.as_column` for conversions. ``count`` is
-        needed only when no column is given.
+        needed only when no column is given. ``detail=False`` leaves
+        ``criticality`` and ``delivery_risk`` out (empty arrays): the library
+        then skips computing them, several times faster on large fleets.
         """
         chunk = _Chunk(columns, count)
-        results = DeviceResults._empty(chunk.count)
+        results = DeviceResults._empty(chunk.count, detail)
         diag = new_diag()
         check(lib.otaprio_risk_score_devices(
             self._handle, issue._to_c(), chunk.to_c(), results._to_c(), diag),
@@ -429,8 +441,8 @@ class RiskModel:
 
     def score_stream(
             self, issue: IssueScore, chunks: Iterable[Columns],
-            on_results: Optional[Callable[[int, DeviceResults], None]] = None
-    ) -> RiskTotals:
+            on_results: Optional[Callable[[int, DeviceResults], None]] = None,
+            detail: bool = True) -> RiskTotals:
         """Scores devices chunk by chunk through ``otaprio_risk_score_stream``,
         in memory bounded by a chunk.
 
@@ -440,8 +452,9 @@ class RiskModel:
         exception raised by the iterator or by ``on_results`` stops the C
         call and is re-raised here unchanged; an invalid chunk raises the
         library's error, whose ``index`` is within that chunk.
+        ``detail`` is as for :meth:`score_devices`.
         """
-        state = _Stream(iter(chunks), on_results)
+        state = _Stream(iter(chunks), on_results, detail)
         callback = ffi.callback("otaprio_device_source_fn", state.next)
         totals = _structs.new("otaprio_risk_totals")
         diag = new_diag()
@@ -469,9 +482,10 @@ class _Stream:
     keeps each chunk's arrays alive until the library has scored it."""
 
     def __init__(self, chunks: Iterator[Columns],
-                 on_results: Optional[Callable[[int, DeviceResults], None]]
-                 ) -> None:
+                 on_results: Optional[Callable[[int, DeviceResults], None]],
+                 detail: bool = True) -> None:
         self.chunks = chunks
+        self.detail = detail
         self.on_results = on_results
         self.index = -1
         self.current: Optional[Tuple[_Chunk, DeviceResults]] = None
@@ -497,11 +511,9 @@ class _Stream:
                     break
             else:
                 return 0
-            answers = DeviceResults._empty(chunk.count)
+            answers = DeviceResults._empty(chunk.count, self.detail)
             chunk.fill(devices)
-            for field in dataclasses.fields(answers):
-                setattr(results, field.name,
-                        _arrays.pointer(getattr(answers, field.name)))
+            answers._fill(results)
             self.index += 1
             self.current = (chunk, answers)
             return 0
