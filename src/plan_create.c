@@ -545,9 +545,12 @@ static void count_uncovered(otaprio__plan_work *w)
 
 /* ---- warnings ------------------------------------------------------------ */
 
+/* A chain or cluster that no canary reaches: its devices, its place in
+ * the plan's list, and what its warning names. */
 typedef struct ranked {
     uint64_t devices;
     size_t index;
+    uint64_t subject;
 } ranked;
 
 /* Largest first, then in order of appearance: a total order. */
@@ -559,60 +562,45 @@ static int compare_ranked(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-static int warn_uncovered(otaprio__plan_work *w, int32_t code, size_t count,
-                          const uint64_t *devices, const uint32_t *first,
-                          const uint32_t *subject)
+static int warn_ranked(otaprio__plan_work *w, int32_t code, uint32_t wave,
+                       ranked *list, size_t n)
 {
-    uint32_t last = w->plan->wave_count - 1;
-    if (w->plan->wave_count < 2 || count == 0)
-        return OTAPRIO_OK;
-    ranked *list;
-    OTAPRIO__TRY(otaprio__mem_zalloc_array(&w->mem, count, sizeof *list,
-                                           (void **)&list));
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (devices[i] > 0 && first[i] == last)
-            list[n++] = (ranked){devices[i], i};
     qsort(list, n, sizeof *list, compare_ranked);
     int status = OTAPRIO_OK;
     for (size_t i = 0; i < n && status == OTAPRIO_OK; i++)
-        status = warn(w, code, last,
-                      subject != NULL ? subject[list[i].index] : list[i].index,
-                      list[i].devices);
-    otaprio__mem_free(&w->mem, list);
+        status = warn(w, code, wave, list[i].subject, list[i].devices);
     return status;
 }
 
-/* Pulls one field of each chain or cluster into a column. */
-static int gather(otaprio__plan_work *w, otaprio_plan_warning_code code,
-                  size_t count, const void *items, size_t stride,
-                  size_t devices_at, size_t first_at, long subject_at)
+/* The chains, then the shared-fate clusters, whose devices first meet the
+ * fix in the last wave, largest first. */
+static int warn_uncovered(otaprio__plan_work *w)
 {
-    uint64_t *devices;
-    uint32_t *first = NULL, *subject = NULL;
-    int status = otaprio__mem_zalloc_array(&w->mem, count + 1, sizeof *devices,
-                                           (void **)&devices);
-    if (status != OTAPRIO_OK)
-        return status;
-    status = otaprio__mem_zalloc_array(&w->mem, count + 1, sizeof *first,
-                                       (void **)&first);
-    if (status == OTAPRIO_OK && subject_at >= 0)
-        status = otaprio__mem_zalloc_array(&w->mem, count + 1, sizeof *subject,
-                                           (void **)&subject);
-    if (status == OTAPRIO_OK) {
-        const unsigned char *base = items;
-        for (size_t i = 0; i < count; i++) {
-            const unsigned char *item = base + i * stride;
-            memcpy(&devices[i], item + devices_at, sizeof devices[i]);
-            memcpy(&first[i], item + first_at, sizeof first[i]);
-            if (subject != NULL)
-                memcpy(&subject[i], item + subject_at, sizeof subject[i]);
-        }
-        status = warn_uncovered(w, code, count, devices, first, subject);
-    }
-    otaprio__mem_free(&w->mem, subject);
-    otaprio__mem_free(&w->mem, first);
-    otaprio__mem_free(&w->mem, devices);
+    otaprio_plan *p = w->plan;
+    if (p->wave_count < 2)
+        return OTAPRIO_OK;
+    uint32_t last = p->wave_count - 1;
+    size_t room = p->chains.length > w->clusters.length ? p->chains.length
+                                                        : w->clusters.length;
+    ranked *list;
+    OTAPRIO__TRY(
+        otaprio__mem_zalloc_array(&w->mem, room, sizeof *list, (void **)&list));
+    const otaprio_plan_chain *chains = p->chains.data;
+    size_t n = 0;
+    for (size_t c = 0; c < p->chains.length; c++)
+        if (chains[c].planned > 0 && chains[c].first_wave == last)
+            list[n++] = (ranked){chains[c].planned, c, c};
+    int status =
+        warn_ranked(w, OTAPRIO_PLAN_WARN_CHAIN_UNCOVERED, last, list, n);
+    const otaprio__plan_cluster *clusters = w->clusters.data;
+    n = 0;
+    for (size_t c = 0; c < w->clusters.length; c++)
+        if (clusters[c].devices > 0 && clusters[c].first_wave == last)
+            list[n++] = (ranked){clusters[c].devices, c, clusters[c].id};
+    if (status == OTAPRIO_OK)
+        status =
+            warn_ranked(w, OTAPRIO_PLAN_WARN_CLUSTER_UNCOVERED, last, list, n);
+    otaprio__mem_free(&w->mem, list);
     return status;
 }
 
@@ -650,15 +638,7 @@ static int collect_warnings(otaprio__plan_work *w, otaprio_diag *diag)
             chains[c].path_status == OTAPRIO_PLAN_PATH_TOO_LONG)
             OTAPRIO__TRY(warn(w, OTAPRIO_PLAN_WARN_NO_PATH, OTAPRIO_PLAN_NONE,
                               c, chains[c].blocked));
-    OTAPRIO__TRY(gather(w, OTAPRIO_PLAN_WARN_CHAIN_UNCOVERED, p->chains.length,
-                        p->chains.data, sizeof(otaprio_plan_chain),
-                        offsetof(otaprio_plan_chain, planned),
-                        offsetof(otaprio_plan_chain, first_wave), -1));
-    return gather(w, OTAPRIO_PLAN_WARN_CLUSTER_UNCOVERED, w->clusters.length,
-                  w->clusters.data, sizeof(otaprio__plan_cluster),
-                  offsetof(otaprio__plan_cluster, devices),
-                  offsetof(otaprio__plan_cluster, first_wave),
-                  (long)offsetof(otaprio__plan_cluster, id));
+    return warn_uncovered(w);
 }
 
 static void summarise(otaprio__plan_work *w)
