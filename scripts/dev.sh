@@ -75,6 +75,19 @@ ensure_venv() {
     export VIRTUAL_ENV="$root/.venv"
 }
 
+# Go comes with the machine (Debian 12's golang is 1.19, older than the
+# Go 1.21 that bindings/go needs); find it where the official tarball puts
+# it when it is not on PATH.
+ensure_go() {
+    if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+        export PATH="$PATH:/usr/local/go/bin"
+    fi
+    if ! command -v go >/dev/null 2>&1; then
+        say "the Go bindings' tests need Go 1.21 or newer on PATH"
+        return 1
+    fi
+}
+
 # configure DIR [meson options...]: set up once, then only update options.
 configure() {
     local dir=$1
@@ -181,6 +194,13 @@ run_tests() {
     say "tests: Python bindings (bindings/python) on the gcc build"
     (cd bindings/python && OTAPRIO_BUILD_DIR="$root/build" \
         python -m pytest -q) || status=1
+    say "tests: Go bindings (bindings/go) on the gcc build, with the race detector"
+    (cd bindings/go &&
+        export PKG_CONFIG_PATH="$root/build/meson-uninstalled" \
+            LD_LIBRARY_PATH="$root/build" CGO_ENABLED=1 GOFLAGS=-buildvcs=false &&
+        test -z "$(gofmt -l .)" &&
+        go vet ./... &&
+        go test -count=1 -race ./...) || status=1
     say "tests: clang ASan+UBSan build, fuzz corpora through libFuzzer"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -204,6 +224,7 @@ run)
 test)
     ensure_packages
     ensure_venv
+    ensure_go
     gcc_build
     sanitize_build
     tsan_build

@@ -1,0 +1,3 @@
+module otaprio
+
+go 1.21
