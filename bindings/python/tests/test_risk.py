@@ -188,3 +188,40 @@ def test_a_host_score_can_be_given() -> None:
     with pytest.raises(otaprio.OutOfRangeError):
         model.score_devices(dataclasses.replace(score, score_milli=200000,
                                                 score=200.0), {}, count=1)
+
+
+def test_answers_written_in_place_into_out() -> None:
+    model = RiskModel()
+    score = model.score_issue(exploited())
+    fresh = model.score_devices(score, fleet())
+    for detail in (True, False):
+        out = otaprio.DeviceResults.empty(4, detail)
+        out.priority.fill(-1.0)
+        got = model.score_devices(score, fleet(), out=out)
+        assert got is out
+        assert np.array_equal(out.priority, fresh.priority)
+        assert np.array_equal(out.disposition, fresh.disposition)
+        assert np.array_equal(out.reasons, fresh.reasons)
+        if detail:
+            assert np.array_equal(out.criticality, fresh.criticality)
+            assert np.array_equal(out.delivery_risk, fresh.delivery_risk)
+        else:
+            assert out.criticality.shape == (0,)
+
+
+def test_out_that_cannot_take_the_answers_is_refused() -> None:
+    model = RiskModel()
+    score = model.score_issue(exploited())
+    good = otaprio.DeviceResults.empty(4)
+    readonly = np.zeros(4, np.uint32)
+    readonly.flags.writeable = False
+    for bad in (otaprio.DeviceResults.empty(3),
+                dataclasses.replace(good, priority=np.zeros(4, np.float32)),
+                dataclasses.replace(good, reasons=readonly),
+                dataclasses.replace(good, disposition=np.zeros(8, np.uint8)
+                                    [::2]),
+                dataclasses.replace(good, delivery_risk=np.zeros(0))):
+        before = bad.priority.copy()
+        with pytest.raises(ValueError, match="out"):
+            model.score_devices(score, fleet(), out=bad)
+        assert np.array_equal(bad.priority, before, equal_nan=True)

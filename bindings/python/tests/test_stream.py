@@ -130,3 +130,15 @@ def test_without_detail_the_same_answers_and_no_extra_columns() -> None:
         score, [columns, columns], detail=False,
         on_results=lambda i, r: seen.append(r.criticality.size))
     assert totals.devices == 2000 and seen == [0, 0]
+
+
+def test_a_stream_without_a_reader_gives_the_same_totals() -> None:
+    model = RiskModel()
+    issue = score()
+    sizes = [40, 3, 17]  # a smaller chunk after a larger one reuses its
+    # buffers, a larger one grows them
+    read = model.score_stream(issue, chunks(sizes), lambda i, r: None)
+    unread = model.score_stream(issue, chunks(sizes))
+    lean = model.score_stream(issue, chunks(sizes), detail=False)
+    assert read == unread == lean
+    assert unread.devices == sum(sizes)

@@ -104,3 +104,50 @@ def test_one_cohort_queried_from_many_threads() -> None:
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(work, range(16)))
+
+
+def test_other_threads_run_while_c_scores() -> None:
+    # A thread that only notes the time runs beside a long call (a million
+    # devices, every output): the Python around the C call takes
+    # microseconds at its two ends, the call itself milliseconds, so a note
+    # taken in the middle half of the call's window was taken while C ran.
+    # Were the GIL held during C calls, no Python code of another thread
+    # could run there, and no note could fall in it.
+    import bisect
+    import sys
+    import threading
+    import time
+
+    model = RiskModel()
+    issue = model.score_issue(Issue(issue_class=IssueClass.SECURITY,
+                                    security_impact=Level.CRITICAL))
+    n = 1_000_000
+    columns = {"device_class": (np.arange(n) % 11).astype(np.uint8),
+               "battery": np.full(n, 0.5, np.float32)}
+    out = otaprio.DeviceResults.empty(n)
+    notes: List[float] = []
+    done = threading.Event()
+
+    def note() -> None:
+        while not done.is_set():
+            notes.append(time.perf_counter())
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    worker = threading.Thread(target=note)
+    worker.start()
+    windows = []
+    try:
+        for _ in range(5):
+            start = time.perf_counter()
+            model.score_devices(issue, columns, out=out)
+            end = time.perf_counter()
+            windows.append((start + (end - start) / 4,
+                            end - (end - start) / 4))
+    finally:
+        done.set()
+        worker.join()
+        sys.setswitchinterval(interval)
+    inside = sum(bisect.bisect_right(notes, high) -
+                 bisect.bisect_left(notes, low) for low, high in windows)
+    assert inside > 0

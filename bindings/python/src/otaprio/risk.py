@@ -228,13 +228,33 @@ class DeviceResults:
     delivery_risk: npt.NDArray[np.float64]
 
     @classmethod
-    def _empty(cls, count: int, detail: bool = True) -> "DeviceResults":
-        # Without detail, criticality and delivery risk are empty arrays
-        # and NULL to C, which then skips computing them.
+    def empty(cls, count: int, detail: bool = True) -> "DeviceResults":
+        """Uninitialised answers for ``count`` devices, to pass as ``out``
+        to :meth:`RiskModel.score_devices` again and again. Without
+        ``detail``, ``criticality`` and ``delivery_risk`` are empty arrays
+        (NULL to C, which then skips computing them)."""
         extra = count if detail else 0
         return cls(np.empty(count, np.float64), np.empty(count, np.uint8),
                    np.empty(count, np.uint32), np.empty(extra, np.float64),
                    np.empty(extra, np.float64))
+
+    def _check(self, count: int) -> None:
+        """Refuses answers that cannot take ``count`` devices in place."""
+        dtypes = {"priority": np.float64, "disposition": np.uint8,
+                  "reasons": np.uint32, "criticality": np.float64,
+                  "delivery_risk": np.float64}
+        detail = self.criticality.shape[0] != 0
+        for name, dtype in dtypes.items():
+            array = getattr(self, name)
+            want = count if detail or name in ("priority", "disposition",
+                                               "reasons") else 0
+            if (not isinstance(array, np.ndarray) or array.ndim != 1
+                    or array.dtype != dtype or array.shape[0] != want
+                    or not array.flags.c_contiguous
+                    or not array.flags.writeable):
+                raise ValueError(
+                    "out.%s must be a writeable, contiguous %s array of %d "
+                    "elements" % (name, np.dtype(dtype), want))
 
     def _fill(self, struct: Any) -> None:
         count = self.priority.shape[0]
@@ -391,7 +411,8 @@ class RiskModel:
 
     def score_devices(self, issue: IssueScore, columns: Columns,
                       count: Optional[int] = None,
-                      detail: bool = True) -> DeviceResults:
+                      detail: bool = True,
+                      out: Optional[DeviceResults] = None) -> DeviceResults:
         """Scores a chunk of devices for a scored fix.
 
         ``columns`` maps names of :data:`DEVICE_COLUMNS` to 1-D arrays (a
@@ -402,9 +423,17 @@ class RiskModel:
         needed only when no column is given. ``detail=False`` leaves
         ``criticality`` and ``delivery_risk`` out (empty arrays): the library
         then skips computing them, several times faster on large fleets.
+        ``out`` (from :meth:`DeviceResults.empty`) receives the answers in
+        place and is returned: no allocation, the way a host scores fleet
+        after fleet into the same buffers; its ``criticality`` decides the
+        detail, and ``detail`` is then ignored.
         """
         chunk = _Chunk(columns, count)
-        results = DeviceResults._empty(chunk.count, detail)
+        if out is None:
+            results = DeviceResults.empty(chunk.count, detail)
+        else:
+            out._check(chunk.count)
+            results = out
         diag = new_diag()
         check(lib.otaprio_risk_score_devices(
             self._handle, issue._to_c(), chunk.to_c(), results._to_c(), diag),
@@ -448,7 +477,9 @@ class RiskModel:
 
         ``chunks`` yields column mappings or DataFrames, as
         :meth:`score_devices` takes them. ``on_results(i, results)`` receives
-        the answers of chunk ``i`` once the library has scored it. An
+        the answers of chunk ``i`` once the library has scored it, in arrays
+        of its own; without ``on_results`` the chunks' answers go to one
+        set of buffers, reused from chunk to chunk. An
         exception raised by the iterator or by ``on_results`` stops the C
         call and is re-raised here unchanged; an invalid chunk raises the
         library's error, whose ``index`` is within that chunk.
@@ -490,6 +521,17 @@ class _Stream:
         self.index = -1
         self.current: Optional[Tuple[_Chunk, DeviceResults]] = None
         self.exception: Optional[BaseException] = None
+        # Answers nobody reads need no arrays of their own: one set, grown
+        # to the largest chunk, serves every chunk.
+        self.scratch: Optional[DeviceResults] = None
+
+    def answers(self, count: int) -> DeviceResults:
+        """Arrays for the answers of a chunk of ``count`` devices."""
+        if self.on_results is not None:
+            return DeviceResults.empty(count, self.detail)
+        if self.scratch is None or self.scratch.priority.shape[0] < count:
+            self.scratch = DeviceResults.empty(count, self.detail)
+        return self.scratch
 
     def deliver(self) -> None:
         """Hands the previous chunk's answers to ``on_results``."""
@@ -511,7 +553,7 @@ class _Stream:
                     break
             else:
                 return 0
-            answers = DeviceResults._empty(chunk.count, self.detail)
+            answers = self.answers(chunk.count)
             chunk.fill(devices)
             answers._fill(results)
             self.index += 1
