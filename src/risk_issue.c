@@ -281,5 +281,8 @@ int otaprio__risk_read_issue_score(otaprio_issue_score *out,
                              "issue.score_milli is %lld; it must lie in [0, "
                              "100000]",
                              (long long)out->score_milli);
+    /* score_milli is the score; the points are derived from it, so a
+     * host's own score cannot disagree with itself. */
+    out->score = (double)out->score_milli / 1000.0;
     return OTAPRIO_OK;
 }

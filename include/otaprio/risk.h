@@ -487,7 +487,9 @@ typedef struct otaprio_issue_score {
     int32_t ssvc;
     /** Defect score in thousandths of a point, 0 to 100000. @since 0.1.0 */
     int64_t score_milli;
-    /** The same score in points. @since 0.1.0 */
+    /** The same score in points. Written by otaprio_risk_score_issue();
+     *  on input the library reads otaprio_issue_score::score_milli and
+     *  ignores this field. @since 0.1.0 */
     double score;
     /** The package size, copied from otaprio_issue::package_bytes, against
      *  which devices' storage and metered links are judged. @since 0.1.0 */

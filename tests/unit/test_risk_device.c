@@ -702,6 +702,40 @@ static void bad_columns_are_named_and_outputs_untouched(void **state)
         OTAPRIO_OK);
 }
 
+/* A host's own score is its score_milli: the points field is ignored, so
+ * a NaN there changes nothing, not even the defect line's input. */
+static void an_issue_score_is_read_from_its_milli(void **state)
+{
+    fixture *f = *state;
+    one d;
+    one_init(&d);
+    otaprio_issue_score own = f->issue;
+    own.score = (double)NAN;
+    otaprio_device_score want, got;
+    want.size = got.size = sizeof want;
+    otaprio_factor_points a[48], b[48];
+    size_t na = 0, nb = 0;
+    assert_int_equal(otaprio_risk_explain_device(f->model, &f->issue,
+                                                 one_view(&d), 0, &want, a,
+                                                 COUNT(a), &na, NULL),
+                     OTAPRIO_OK);
+    assert_int_equal(otaprio_risk_explain_device(f->model, &own, one_view(&d),
+                                                 0, &got, b, COUNT(b), &nb,
+                                                 NULL),
+                     OTAPRIO_OK);
+    assert_int_equal(got.priority_milli, want.priority_milli);
+    assert_int_equal(nb, na);
+    int seen = 0;
+    for (size_t i = 0; i < nb; i++) {
+        assert_int_equal(b[i].milli, a[i].milli);
+        if (b[i].factor == OTAPRIO_FACTOR_DEFECT_SCORE) {
+            seen = 1;
+            assert_true(b[i].input == (double)own.score_milli / 1000.0);
+        }
+    }
+    assert_true(seen);
+}
+
 static void bad_issue_scores_and_arguments_are_refused(void **state)
 {
     fixture *f = *state;
@@ -765,6 +799,7 @@ int main(void)
         cmocka_unit_test(stream_stops_at_a_bad_chunk),
         cmocka_unit_test(stream_refuses_a_source_that_resizes_its_structs),
         cmocka_unit_test(bad_columns_are_named_and_outputs_untouched),
+        cmocka_unit_test(an_issue_score_is_read_from_its_milli),
         cmocka_unit_test(bad_issue_scores_and_arguments_are_refused),
     };
     return cmocka_run_group_tests_name("risk_device", tests, setup, teardown);
