@@ -99,3 +99,9 @@ func argError(op string, status Status, field string, index int64, format string
 	return &Error{Op: op, Status: status, Field: field, Index: index,
 		Message: fmt.Sprintf(format, args...)}
 }
+
+// closedError is the error of a call on a closed object: what names it
+// ("catalog", "sampler"), as the error's field.
+func closedError(op, what string) error {
+	return argError(op, StatusInvalid, what, -1, "the %s is closed", what)
+}
