@@ -134,7 +134,8 @@ func ExampleRiskModel_ScoreStream() {
 	link := []uint8{0, 1, 3, 0, 1, 2, 3, 1, 0, 4}
 	priority := make([]float64, n)
 	next := 0
-	totals, err := model.ScoreStream(score, func(d *otaprio.Devices, r *otaprio.DeviceResults) error {
+	var totals otaprio.RiskTotals
+	err = model.ScoreStream(score, &totals, func(d *otaprio.Devices, r *otaprio.DeviceResults) error {
 		start, end := next, min(next+chunk, n)
 		next = end
 		d.Count = end - start // 0 ends the stream

@@ -368,8 +368,10 @@ type riskStream struct {
 }
 
 // ScoreStream scores devices chunk by chunk through the library's chunk
-// callback, in memory bounded by a chunk, and returns the counts over the
-// whole stream.
+// callback, in memory bounded by a chunk. totals, when not nil, receives
+// the counts over the whole stream (written only when the stream
+// succeeds); counting them costs a pass over each chunk's answers, which
+// nil skips, as the C call does with NULL.
 //
 // next is called for each chunk with both arguments zeroed: it sets the
 // device columns (a chunk of no devices ends the stream) and the result
@@ -383,35 +385,40 @@ type riskStream struct {
 // panic in next is raised again in the caller once the C call has
 // unwound. A bad chunk fails as in ScoreDevices, its Index within that
 // chunk. Safe for concurrent use: each call is its own stream.
-func (m *RiskModel) ScoreStream(issue IssueScore,
-	next func(devices *Devices, results *DeviceResults) error) (RiskTotals, error) {
+func (m *RiskModel) ScoreStream(issue IssueScore, totals *RiskTotals,
+	next func(devices *Devices, results *DeviceResults) error) error {
 	const op = "ScoreStream"
 	if next == nil {
-		return RiskTotals{}, argError(op, StatusInvalid, "source", -1, "next is nil")
+		return argError(op, StatusInvalid, "source", -1, "next is nil")
 	}
 	model, err := m.riskAcquire(op)
 	if err != nil {
-		return RiskTotals{}, err
+		return err
 	}
 	defer m.riskRelease()
 	ci := issue.riskToC()
-	var totals C.otaprio_risk_totals
-	totals.size = C.size_t(unsafe.Sizeof(totals))
+	var sums *C.otaprio_risk_totals
+	if totals != nil {
+		sums = new(C.otaprio_risk_totals)
+		sums.size = C.size_t(unsafe.Sizeof(*sums))
+	}
 	c := newCall(&riskStream{next: next})
 	d := newDiag()
 	status := C.otaprio_risk_score_stream(model, &ci,
-		C.otaprio_device_source_fn(C.otaprioRiskSource), c.user(), &totals, d)
+		C.otaprio_device_source_fn(C.otaprioRiskSource), c.user(), sums, d)
 	if err := c.finish(op, status, d); err != nil {
-		return RiskTotals{}, err
+		return err
 	}
-	out := RiskTotals{Devices: uint64(totals.devices)}
-	for i := range out.ByDisposition {
-		out.ByDisposition[i] = uint64(totals.by_disposition[i])
+	if totals != nil {
+		*totals = RiskTotals{Devices: uint64(sums.devices)}
+		for i := range totals.ByDisposition {
+			totals.ByDisposition[i] = uint64(sums.by_disposition[i])
+		}
+		for i := range totals.ByReason {
+			totals.ByReason[i] = uint64(sums.by_reason[i])
+		}
 	}
-	for i := range out.ByReason {
-		out.ByReason[i] = uint64(totals.by_reason[i])
-	}
-	return out, nil
+	return nil
 }
 
 // riskSourceChunk runs the stream's Go callback for the library and hands

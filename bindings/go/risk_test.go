@@ -797,7 +797,8 @@ func TestRiskStreamEqualsOnePass(t *testing.T) {
 	for _, size := range []int{1, 7, 255, 256, 257, 1000, 5000} {
 		got := &otaprio.DeviceResults{Priority: make([]float64, 2000),
 			Disposition: make([]uint8, 2000), Reasons: make([]otaprio.Reason, 2000)}
-		totals, err := m.ScoreStream(fix, riskChunks(fleet, size, got))
+		var totals otaprio.RiskTotals
+		err := m.ScoreStream(fix, &totals, riskChunks(fleet, size, got))
 		if err != nil {
 			t.Fatalf("chunks of %d: %v", size, err)
 		}
@@ -817,7 +818,8 @@ func TestRiskStreamEqualsOnePass(t *testing.T) {
 		t.Errorf("WithReason disagrees with ByReason %v", want.ByReason)
 	}
 	// Results nobody wants, and a stream of no chunk at all.
-	totals, err := m.ScoreStream(fix, func(d *otaprio.Devices, _ *otaprio.DeviceResults) error {
+	var totals otaprio.RiskTotals
+	err = m.ScoreStream(fix, &totals, func(d *otaprio.Devices, _ *otaprio.DeviceResults) error {
 		if want.Devices != 0 {
 			d.Count, want.Devices = 5, 0
 		}
@@ -826,7 +828,8 @@ func TestRiskStreamEqualsOnePass(t *testing.T) {
 	if err != nil || totals.Devices != 5 {
 		t.Errorf("a chunk without outputs: %+v, %v", totals, err)
 	}
-	totals, err = m.ScoreStream(fix, func(*otaprio.Devices, *otaprio.DeviceResults) error { return nil })
+	totals = otaprio.RiskTotals{Devices: 99}
+	err = m.ScoreStream(fix, &totals, func(*otaprio.Devices, *otaprio.DeviceResults) error { return nil })
 	if err != nil || totals != (otaprio.RiskTotals{}) {
 		t.Errorf("an empty stream: %+v, %v", totals, err)
 	}
@@ -851,9 +854,10 @@ func TestRiskStreamCallbackErrorsAndPanics(t *testing.T) {
 		}
 	}
 
-	totals, err := m.ScoreStream(fix, failAt(3, func() error { return errRiskSourceFailed }))
+	var totals otaprio.RiskTotals
+	err := m.ScoreStream(fix, &totals, failAt(3, func() error { return errRiskSourceFailed }))
 	if err != errRiskSourceFailed || totals != (otaprio.RiskTotals{}) {
-		t.Errorf("callback error: got %v, %+v", err, totals)
+		t.Errorf("callback error: got %v, %+v (totals must stay untouched)", err, totals)
 	}
 
 	type riskPanic struct{ n int }
@@ -863,27 +867,27 @@ func TestRiskStreamCallbackErrorsAndPanics(t *testing.T) {
 				t.Errorf("recovered %v, want the callback's own panic value", r)
 			}
 		}()
-		m.ScoreStream(fix, failAt(2, func() error { panic(riskPanic{42}) }))
+		m.ScoreStream(fix, nil, failAt(2, func() error { panic(riskPanic{42}) }))
 		t.Errorf("ScoreStream returned after its callback panicked")
 	}()
 
 	// Still usable.
-	if totals, err := m.ScoreStream(fix, riskChunks(fleet, 100, results)); err != nil || totals.Devices != 600 {
+	if err := m.ScoreStream(fix, &totals, riskChunks(fleet, 100, results)); err != nil || totals.Devices != 600 {
 		t.Errorf("after the panic: %+v, %v", totals, err)
 	}
 
 	// A bad chunk: the library's error, its index within the chunk.
 	bad := riskBenchFleet(9, 600)
 	bad.Link[450] = 9
-	_, err = m.ScoreStream(fix, riskChunks(bad, 200, results))
+	err = m.ScoreStream(fix, nil, riskChunks(bad, 200, results))
 	riskWantError(t, "bad chunk", err, otaprio.ErrRange, "link", 50)
 	// A chunk the binding refuses itself.
-	_, err = m.ScoreStream(fix, func(d *otaprio.Devices, r *otaprio.DeviceResults) error {
+	err = m.ScoreStream(fix, nil, func(d *otaprio.Devices, r *otaprio.DeviceResults) error {
 		d.Count, r.Reasons = 3, make([]otaprio.Reason, 2)
 		return nil
 	})
 	riskWantError(t, "short output", err, otaprio.ErrInvalid, "reasons", -1)
-	_, err = m.ScoreStream(fix, nil)
+	err = m.ScoreStream(fix, nil, nil)
 	riskWantError(t, "nil source", err, otaprio.ErrInvalid, "source", -1)
 }
 
@@ -904,7 +908,7 @@ func TestRiskClosedModelRefusesWork(t *testing.T) {
 	riskWantError(t, "ScoreDevices", err, otaprio.ErrInvalid, "model", -1)
 	_, err = m.ExplainDevice(score, &otaprio.Devices{Count: 1}, 0)
 	riskWantError(t, "ExplainDevice", err, otaprio.ErrInvalid, "model", -1)
-	_, err = m.ScoreStream(score, func(*otaprio.Devices, *otaprio.DeviceResults) error { return nil })
+	err = m.ScoreStream(score, nil, func(*otaprio.Devices, *otaprio.DeviceResults) error { return nil })
 	riskWantError(t, "ScoreStream", err, otaprio.ErrInvalid, "model", -1)
 	var none *otaprio.RiskModel
 	_, err = none.ScoreIssue(otaprio.DefaultIssue())
@@ -1048,7 +1052,7 @@ func TestRiskColumnsAreNotCopied(t *testing.T) {
 		return (after.TotalAlloc - before.TotalAlloc) / 5
 	}
 	columns := perCall(func() error { _, err := m.ScoreDevices(fix, fleet, r); return err })
-	streamed := perCall(func() error { _, err := m.ScoreStream(fix, riskChunks(fleet, n/4, r)); return err })
+	streamed := perCall(func() error { return m.ScoreStream(fix, nil, riskChunks(fleet, n/4, r)) })
 	if columns > 16<<10 || streamed > 16<<10 {
 		t.Errorf("bytes allocated per call: %d in one call, %d in a stream", columns, streamed)
 	}
