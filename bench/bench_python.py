@@ -18,9 +18,11 @@ untimed), so the ratio Python / C is the binding's cost.
 
 Usage: OTAPRIO_BUILD_DIR=<release build> python3 bench/bench_python.py
            [--n N] [--reps R] [--seed S] [--c <otaprio-bench>]
-With --c, runs `otaprio-bench risk` and `otaprio-bench cohort` with the same
-N, seed and repetitions and prints the ratios. Not a test: no assertion
-on times.
+R rounds, each running every operation once; with --c, each round also
+runs `otaprio-bench risk` and `otaprio-bench cohort` once with the same N
+and seed, and the ratios are medians of the rounds' paired ratios (the
+machine drifts between rounds); times are medians. Not a test: no
+assertion on times.
 """
 from __future__ import annotations
 
@@ -48,16 +50,15 @@ from otaprio import (AttackPath, CohortMethod, DeviceClass, Exploit,  # noqa
 CHUNK = 65536
 
 
-def median_seconds(run: Callable[[], Any], reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(run: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
-def bench_risk(seed: int, n: int, reps: int) -> Dict[str, float]:
+def risk_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
+    """The risk operations, on bench_risk.c's fleet and fix (built here,
+    untimed)."""
     columns = peer_risk.fleet(seed, n)
     model = otaprio.RiskModel()
     # bench_risk.c's fix.
@@ -74,30 +75,32 @@ def bench_risk(seed: int, n: int, reps: int) -> Dict[str, float]:
         for first in range(0, n, CHUNK):
             yield {k: v[first:first + CHUNK] for k, v in columns.items()}
 
-    stream = median_seconds(lambda: model.score_stream(score, chunks()), reps)
-    whole = median_seconds(lambda: model.score_devices(score, columns), reps)
-    # detail=False: the C bench's three outputs (priority, disposition,
-    # reasons), without criticality and delivery risk.
-    lean_stream = median_seconds(lambda: model.score_stream(
-        score, chunks(), detail=False), reps)
-    lean_whole = median_seconds(lambda: model.score_devices(
-        score, columns, detail=False), reps)
-    # Answers into arrays the caller owns, allocated once, as the C bench
-    # does: what a host scoring fleet after fleet does.
+    # Answers into arrays the caller owns, allocated and touched once, as
+    # the C bench's are: what a host scoring fleet after fleet does.
     out = otaprio.DeviceResults.empty(n, detail=False)
-    lean_out = median_seconds(lambda: model.score_devices(
-        score, columns, out=out), reps)
+    model.score_devices(score, columns, out=out)
     totals = model.score_stream(score, chunks(), detail=False)
-    return {"risk_stream_s": stream, "risk_one_call_s": whole,
-            "risk_stream_lean_s": lean_stream,
-            "risk_one_call_lean_s": lean_whole,
-            "risk_one_call_out_s": lean_out,
-            "risk_score_milli": float(score.score_milli),
-            "risk_by_disposition": [totals.by_disposition[d]
-                                    for d in otaprio.Disposition]}
+    risk_ops.figures = {  # type: ignore[attr-defined]
+        "risk_score_milli": float(score.score_milli),
+        "risk_by_disposition": [totals.by_disposition[d]
+                                for d in otaprio.Disposition]}
+    return {
+        # Every output, the binding's default.
+        "risk_stream": lambda: model.score_stream(score, chunks()),
+        "risk_one_call": lambda: model.score_devices(score, columns),
+        # The C bench's call: its three outputs, no totals (NULL).
+        "risk_stream_lean": lambda: model.score_stream(
+            score, chunks(), detail=False, totals=False),
+        "risk_one_call_lean": lambda: model.score_devices(
+            score, columns, detail=False),
+        "risk_one_call_out": lambda: model.score_devices(
+            score, columns, out=out),
+    }
 
 
-def bench_cohort(seed: int, n: int, reps: int) -> Dict[str, float]:
+def cohort_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
+    """The cohort operations, on bench_cohort.c's fleet (built here,
+    untimed)."""
     fleet = cohort_gen.fleet(seed, n)
     names = ["sku", "os", "region", "connection"]
     codes = np.ascontiguousarray(fleet["codes"].T)  # one row per dimension
@@ -121,11 +124,10 @@ def bench_cohort(seed: int, n: int, reps: int) -> Dict[str, float]:
         for chunk in slices:
             cohorts[-1].assign(chunk)
 
-    sample = median_seconds(exact, reps)
-    assigned = median_seconds(assign, reps)
-    selected = cohorts[-1].waves[0].selected
-    return {"cohort_exact_s": sample, "cohort_assign_s": assigned,
-            "cohort_selected": float(selected)}
+    exact()
+    cohort_ops.figures = {  # type: ignore[attr-defined]
+        "cohort_selected": float(cohorts[-1].waves[0].selected)}
+    return {"cohort_exact": exact, "cohort_assign": assign}
 
 
 def c_bench(binary: str, name: str, seed: int, n: int,
@@ -141,38 +143,61 @@ def c_bench(binary: str, name: str, seed: int, n: int,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000_000)
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=3,
+                        help="rounds: each runs every operation once")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--c", help="the otaprio-bench executable")
     args = parser.parse_args()
-    figures: Dict[str, Any] = {"n": args.n, "reps": args.reps,
+    median = statistics.median
+    risk = risk_ops(args.seed, args.n)
+    cohort = cohort_ops(args.seed, args.n)
+    runs: Dict[str, List[float]] = {}
+    c_risk: Dict[str, Any] = {}
+    c_cohort: Dict[str, Any] = {}
+    # Rounds of one run of each operation, the C bench's run beside its
+    # Python counterparts, so that the machine's drift lands on both sides
+    # of each ratio alike.
+    for _ in range(args.reps):
+        for name, run in risk.items():
+            runs.setdefault(name, []).append(seconds(run))
+        if args.c:
+            c_risk = c_bench(args.c, "risk", args.seed, args.n, 1)
+            runs.setdefault("c_risk_stream", []).append(
+                c_risk["median_ms"] / 1e3)
+        for name, run in cohort.items():
+            runs.setdefault(name, []).append(seconds(run))
+        if args.c:
+            c_cohort = c_bench(args.c, "cohort", args.seed, args.n, 1)
+            for op in ("exact", "assign_exact"):
+                runs.setdefault("c_cohort_" + op, []).append(
+                    c_cohort["ops"][op]["median_ms"] / 1e3)
+    figures: Dict[str, Any] = {"n": args.n, "rounds": args.reps,
                                "library": otaprio.library_path}
-    figures.update(bench_risk(args.seed, args.n, args.reps))
-    figures.update(bench_cohort(args.seed, args.n, args.reps))
+    figures.update({name + "_s": median(times)
+                    for name, times in runs.items()})
+    figures.update(risk_ops.figures)  # type: ignore[attr-defined]
+    figures.update(cohort_ops.figures)  # type: ignore[attr-defined]
     if args.c:
-        risk = c_bench(args.c, "risk", args.seed, args.n, args.reps)
-        cohort = c_bench(args.c, "cohort", args.seed, args.n, args.reps)
-        c_stream = risk["median_ms"] / 1e3
-        c_exact = cohort["ops"]["exact"]["median_ms"] / 1e3
-        c_assign = cohort["ops"]["assign_exact"]["median_ms"] / 1e3
-        extra = risk["extra"]
+        def paired(ours: str, theirs: str) -> float:
+            return median([a / b for a, b in zip(runs[ours], runs[theirs])])
+
+        extra = c_risk["extra"]
         figures.update({
-            "c_risk_stream_s": c_stream, "c_cohort_exact_s": c_exact,
-            "c_cohort_assign_s": c_assign,
             "c_risk_score_milli": extra["issue_score_milli"],
             "c_risk_by_disposition": [extra["eligible"], extra["defer"],
                                       extra["blocked"], extra["excluded"]],
-            "c_cohort_selected": cohort["extra"]["exact_selected"],
-            "ratio_risk_stream": figures["risk_stream_s"] / c_stream,
-            "ratio_risk_one_call": figures["risk_one_call_s"] / c_stream,
-            "ratio_risk_stream_lean": figures["risk_stream_lean_s"]
-            / c_stream,
-            "ratio_risk_one_call_lean": figures["risk_one_call_lean_s"]
-            / c_stream,
-            "ratio_risk_one_call_out": figures["risk_one_call_out_s"]
-            / c_stream,
-            "ratio_cohort_exact": figures["cohort_exact_s"] / c_exact,
-            "ratio_cohort_assign": figures["cohort_assign_s"] / c_assign})
+            "c_cohort_selected": c_cohort["extra"]["exact_selected"]})
+        for name in risk:
+            figures["ratio_" + name] = paired(name, "c_risk_stream")
+        figures["ratio_cohort_exact"] = paired("cohort_exact",
+                                               "c_cohort_exact")
+        figures["ratio_cohort_assign"] = paired("cohort_assign",
+                                                "c_cohort_assign_exact")
+        figures["ratio_risk_lean_plus_cohort"] = median(
+            [(a + b) / (c + d) for a, b, c, d in zip(
+                runs["risk_stream_lean"], runs["cohort_exact"],
+                runs["c_risk_stream"], runs["c_cohort_exact"])])
+    figures["samples_s"] = runs
     print(json.dumps(figures, indent=1))
     return 0
 

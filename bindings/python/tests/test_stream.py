@@ -142,3 +142,17 @@ def test_a_stream_without_a_reader_gives_the_same_totals() -> None:
     lean = model.score_stream(issue, chunks(sizes), detail=False)
     assert read == unread == lean
     assert unread.devices == sum(sizes)
+
+
+def test_a_stream_without_totals_scores_the_same() -> None:
+    model = RiskModel()
+    issue = score()
+    sizes = [40, 3, 17]
+    kept: List[npt.NDArray[np.float64]] = []
+    assert model.score_stream(
+        issue, chunks(sizes),
+        lambda i, r: kept.append(r.priority.copy()), totals=False) is None
+    whole = {name: np.concatenate([c[name] for c in chunks(sizes)])
+             for name in ("device_class", "battery", "link", "affected")}
+    assert np.array_equal(np.concatenate(kept),
+                          model.score_devices(issue, whole).priority)

@@ -32,6 +32,10 @@ def as_column(name: str, value: npt.ArrayLike, dtype: np.dtype[Any]
     precision anyway). Anything else raises :class:`TypeError` naming the
     column, or :class:`ValueError` for integers that do not fit.
     """
+    if (type(value) is np.ndarray and value.dtype == dtype
+            and value.ndim == 1 and value.flags.c_contiguous
+            and value.flags.aligned):
+        return value  # the common case, checked first: chunks come often
     array = np.asarray(value)
     if array.ndim != 1:
         raise ValueError("column %r must be one-dimensional, not of shape %s"
@@ -65,13 +69,19 @@ def output(count: int, dtype: Any) -> npt.NDArray[Any]:
     return np.empty(count, dtype)
 
 
+# The cffi array types, parsed once: a pointer is taken for every column
+# of every chunk.
+_ARRAY_TYPES = {dtype: ffi.typeof(name + "[]")
+                for dtype, name in _C_TYPES.items()}
+
+
 def pointer(array: npt.NDArray[Any]) -> Any:
     """A C pointer into ``array``'s own buffer (no copy): the array must
     stay referenced for as long as C uses the pointer."""
     if not array.flags.c_contiguous or not array.flags.aligned:
         raise AssertionError("pointer() needs a C-contiguous aligned array")
     buffer: Any = array  # an ndarray exports the buffer protocol
-    return ffi.from_buffer(_C_TYPES[array.dtype] + "[]", buffer)
+    return ffi.from_buffer(_ARRAY_TYPES[array.dtype], buffer)
 
 
 def out(array: npt.NDArray[Any]) -> Any:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping,
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Literal,
+                    Mapping, overload,
                     Optional, Tuple, Union)
 
 import numpy as np
@@ -468,10 +469,24 @@ class RiskModel:
                            Disposition(score.disposition),
                            Reason(score.reasons), _lines(items, count[0]))
 
+    @overload
     def score_stream(
             self, issue: IssueScore, chunks: Iterable[Columns],
             on_results: Optional[Callable[[int, DeviceResults], None]] = None,
-            detail: bool = True) -> RiskTotals:
+            detail: bool = True, *,
+            totals: Literal[True] = True) -> RiskTotals: ...
+
+    @overload
+    def score_stream(
+            self, issue: IssueScore, chunks: Iterable[Columns],
+            on_results: Optional[Callable[[int, DeviceResults], None]] = None,
+            detail: bool = True, *, totals: Literal[False]) -> None: ...
+
+    def score_stream(
+            self, issue: IssueScore, chunks: Iterable[Columns],
+            on_results: Optional[Callable[[int, DeviceResults], None]] = None,
+            detail: bool = True, *,
+            totals: bool = True) -> Optional[RiskTotals]:
         """Scores devices chunk by chunk through ``otaprio_risk_score_stream``,
         in memory bounded by a chunk.
 
@@ -483,14 +498,17 @@ class RiskModel:
         exception raised by the iterator or by ``on_results`` stops the C
         call and is re-raised here unchanged; an invalid chunk raises the
         library's error, whose ``index`` is within that chunk.
-        ``detail`` is as for :meth:`score_devices`.
+        ``detail`` is as for :meth:`score_devices`. With ``totals=False``
+        the counts over the stream are not kept and None is returned:
+        counting them costs a pass over every chunk's answers, which the
+        library then skips (a tenth of a stream's time).
         """
         state = _Stream(iter(chunks), on_results, detail)
         callback = ffi.callback("otaprio_device_source_fn", state.next)
-        totals = _structs.new("otaprio_risk_totals")
+        sums: Any = _structs.new("otaprio_risk_totals") if totals else ffi.NULL
         diag = new_diag()
         status = lib.otaprio_risk_score_stream(
-            self._handle, issue._to_c(), callback, ffi.NULL, totals, diag)
+            self._handle, issue._to_c(), callback, ffi.NULL, sums, diag)
         if state.exception is not None:
             exception, state.exception = state.exception, None
             raise exception
@@ -499,10 +517,12 @@ class RiskModel:
         if state.exception is not None:
             exception, state.exception = state.exception, None
             raise exception
+        if not totals:
+            return None
         return RiskTotals(
-            int(totals.devices),
-            {d: int(totals.by_disposition[d]) for d in Disposition},
-            {r: int(totals.by_reason[r.bit_length() - 1]) for r in Reason})
+            int(sums.devices),
+            {d: int(sums.by_disposition[d]) for d in Disposition},
+            {r: int(sums.by_reason[r.bit_length() - 1]) for r in Reason})
 
 
 _STOPPED = 1  # the callback's own status: positive, so never a library code
