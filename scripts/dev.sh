@@ -10,7 +10,7 @@
 #         fuzz-corpus replay, benchmark quick mode and Doxygen, in a gcc
 #         build (the Python bindings' tests too, and the Go bindings' under
 #         the race detector) and again in a clang ASan+UBSan build with
-#         libFuzzer (the Go bindings' tests too), and the concurrency suite
+#         libFuzzer (both bindings' tests too), and the concurrency suite
 #         under ThreadSanitizer.
 # Both are idempotent and quick when nothing is missing.
 set -euo pipefail
@@ -206,10 +206,17 @@ run_tests() {
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         meson test -C build-sanitize --print-errorlogs || status=1
+    say "tests: Python bindings (bindings/python) on the clang ASan+UBSan build"
+    (cd bindings/python && OTAPRIO_BUILD_DIR="$root/build-sanitize" \
+        LD_PRELOAD="$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
+        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        python -m pytest -q -p no:cacheprovider) || status=1
     say "tests: Go bindings (bindings/go) on the clang ASan+UBSan build"
     # The test binary alone runs with the sanitizer runtime preloaded (the
-    # library needs it loaded first); leak checking is off, as objects a
-    # test leaves to finalizers are still live when the process exits.
+    # library needs it loaded first; above, the interpreter has it); leak
+    # checking is off in both, as objects a test leaves to finalizers or
+    # the garbage collector are still live when the process exits.
     (cd bindings/go &&
         export PKG_CONFIG_PATH="$root/build-sanitize/meson-uninstalled" \
             CGO_ENABLED=1 GOFLAGS=-buildvcs=false &&
