@@ -14,7 +14,7 @@ from .common import (Buckets, bucket, bucket_fraction, bucket_position,
                      version, version_string)
 from .cohort import (CHUNK_COLUMNS, COHORT_NONE, Cohort, CohortDevices,
                      CohortSpec, CohortStrata, CohortWave, Representativeness,
-                     Sampler)
+                     Sampler, Tally)
 from .enums import (AttackPath, CohortMethod, CustomerTier, DeviceClass,
                     Disposition, Exploit, Exposure, Factor, GuardAction,
                     GuardCheck, GuardDirection, GuardGroup, GuardKind,
@@ -62,7 +62,7 @@ __all__ = [
     "bucket_position", "header_version", "key", "keys", "library_path",
     "strerror", "version", "version_string", "CHUNK_COLUMNS", "COHORT_NONE",
     "Cohort", "CohortDevices", "CohortSpec", "CohortStrata", "CohortWave",
-    "Representativeness", "Sampler", "AttackPath", "CohortMethod",
+    "Representativeness", "Sampler", "Tally", "AttackPath", "CohortMethod",
     "CustomerTier", "DeviceClass", "Disposition", "Exploit", "Exposure",
     "Factor", "GuardAction", "GuardCheck", "GuardDirection", "GuardGroup",
     "GuardKind", "GuardMultiplicity", "GuardNoData", "GuardReasonCode",

@@ -4,9 +4,9 @@ nested canary waves chosen from a fleet streamed chunk by chunk, samplers
 of shards saved as bytes and merged exactly, and how representative each
 wave is of the fleet.
 
-Not bound yet: tallies of cohorts chosen elsewhere (``otaprio_tally_*``)
-and the research interface (``otaprio_cohort_algorithm``,
-``otaprio_cohort_evaluate``).
+Tallies score cohorts chosen elsewhere. Not bound: the research interface
+(``otaprio_cohort_algorithm``, ``otaprio_cohort_evaluate``), out of scope
+for Python.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .errors import check, new_diag
 
 __all__ = ["CohortSpec", "Sampler", "Cohort", "CohortWave", "CHUNK_COLUMNS",
            "Representativeness", "CohortDevices", "CohortStrata",
-           "COHORT_NONE"]
+           "COHORT_NONE", "Tally"]
 
 _SPEC = "otaprio_cohort_spec"
 _U8 = np.dtype(np.uint8)
@@ -339,12 +339,100 @@ class Cohort:
         diag = new_diag()
         check(lib.otaprio_cohort_representativeness(self._handle, wave, r,
                                                     diag), diag)
-        return Representativeness(
-            int(r.fleet), int(r.cohort), int(r.strata),
-            int(r.strata_covered), float(r.strata_coverage),
-            float(r.mass_coverage), float(r.tvd),
-            tuple(float(r.tvd_dimension[d])
-                  for d in range(int(r.dimension_count))),
-            tuple((int(r.worst_stratum[i]), float(r.worst_fleet_share[i]),
-                   float(r.worst_cohort_share[i]))
-                  for i in range(int(r.worst_count))))
+        return _report(r)
+
+
+def _report(r: Any) -> Representativeness:
+    """A C report as a Representativeness."""
+    return Representativeness(
+        int(r.fleet), int(r.cohort), int(r.strata),
+        int(r.strata_covered), float(r.strata_coverage),
+        float(r.mass_coverage), float(r.tvd),
+        tuple(float(r.tvd_dimension[d])
+              for d in range(int(r.dimension_count))),
+        tuple((int(r.worst_stratum[i]), float(r.worst_fleet_share[i]),
+               float(r.worst_cohort_share[i]))
+              for i in range(int(r.worst_count))))
+
+
+class Tally:
+    """The fleet and a cohort chosen elsewhere (by the host, a research
+    algorithm, another library's split), counted stratum by stratum and
+    scored as the cohort engine scores its own waves (``otaprio_tally``).
+
+    ``cardinalities`` gives each strata dimension's number of codes. Feed
+    the fleet chunk by chunk with :meth:`add`; :meth:`representativeness`
+    then reports the same figures as :meth:`Cohort.representativeness`.
+    Single-threaded, like a :class:`Sampler`.
+    """
+
+    def __init__(self, cardinalities: Sequence[int]) -> None:
+        self._dimensions = len(cardinalities)
+        keep: List[Any] = []
+        spec = CohortSpec(waves=[1.0], cardinalities=cardinalities,
+                          strata=["d%d" % d for d in range(self._dimensions)]
+                          )._to_c(keep)
+        out = ffi.new("otaprio_tally **")
+        diag = new_diag()
+        check(lib.otaprio_tally_create(spec, _alloc.current(), out, diag),
+              diag)
+        self._tally: Any = ffi.gc(out[0], lib.otaprio_tally_free)
+
+    def close(self) -> None:
+        """Frees the C tally now; the object is unusable afterwards."""
+        if self._tally is not None:
+            ffi.release(self._tally)
+            self._tally = None
+
+    def __enter__(self) -> "Tally":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _handle(self) -> Any:
+        if self._tally is None:
+            raise ValueError("the tally is closed")
+        return self._tally
+
+    def add(self, codes: Sequence[Optional[npt.ArrayLike]],
+            in_cohort: Optional[npt.ArrayLike] = None,
+            count: Optional[int] = None) -> None:
+        """Counts a chunk of fleet devices: ``codes`` has one column per
+        dimension (uint32 codes below its cardinality; None for code 0),
+        ``in_cohort`` is 1 (or True) for the devices in the cohort, None
+        for none. ``count`` is needed only when no column is given. On
+        error the tally is as it was."""
+        if len(codes) > self._dimensions:
+            raise ValueError("%d code columns for %d dimensions"
+                             % (len(codes), self._dimensions))
+        columns = [None if c is None else
+                   _arrays.as_column("codes[%d]" % d, c, _U32)
+                   for d, c in enumerate(codes)]
+        flags = (None if in_cohort is None else
+                 _arrays.as_column("in_cohort", in_cohort, _U8))
+        given = tuple(a for a in columns + [flags] if a is not None)
+        length = _arrays.shape_of(given)
+        if count is None:
+            count = length
+        elif given and count != length:
+            raise ValueError("count is %d but the columns hold %d devices"
+                             % (count, length))
+        pointers = ffi.new("uint32_t *[]", max(self._dimensions, 1))
+        for d, column in enumerate(columns):
+            if column is not None:
+                pointers[d] = _arrays.pointer(column)
+        diag = new_diag()
+        check(lib.otaprio_tally_add(
+            self._handle, pointers, count,
+            ffi.NULL if flags is None else _arrays.pointer(flags), diag),
+            diag)
+
+    def representativeness(self) -> Representativeness:
+        """How well the tallied cohort mirrors the tallied fleet."""
+        r: Any = _structs.new("otaprio_representativeness")
+        diag = new_diag()
+        check(lib.otaprio_tally_representativeness(self._handle, r, diag),
+              diag)
+        return _report(r)
