@@ -99,3 +99,100 @@ def test_bad_edges_raise_naming_the_position() -> None:
         otaprio.Graph.from_edges(3, [0, 1], [1])
     with pytest.raises(otaprio.OutOfRangeError):
         otaprio.Graph.from_edges(3, [0], [1]).reach([3])
+
+
+def _adjacency(v: Dict[str, Any]) -> Any:
+    """The vector's graph as neighbour functions over Python lists, each
+    ascending as a built graph keeps them."""
+    forward: List[List[int]] = [[] for _ in range(v["nodes"])]
+    backward: List[List[int]] = [[] for _ in range(v["nodes"])]
+    for a, b in sorted(zip(v["from"], v["to"])):
+        forward[a].append(b)
+        backward[b].append(a)
+    for lists in (forward, backward):
+        for neighbours in lists:
+            neighbours.sort()
+    return forward.__getitem__, backward.__getitem__
+
+
+@pytest.mark.parametrize("v", VECTOR_LIST, ids=lambda v: v["name"])
+def test_a_wrapped_graph_answers_as_the_built_one(v: Dict[str, Any]) -> None:
+    built = otaprio.Graph.from_edges(v["nodes"], v["from"], v["to"])
+    successors, predecessors = _adjacency(v)
+    wrapped = otaprio.Graph.wrap(v["nodes"], successors, predecessors)
+    assert wrapped.node_count == v["nodes"]
+    if v["dag"]:
+        assert wrapped.order().tolist() == built.order().tolist()
+    else:
+        with pytest.raises(otaprio.CycleError) as caught:
+            wrapped.order()
+        assert caught.value.cycle == built.find_cycle()  # type: ignore
+    assert wrapped.scc().component.tolist() == built.scc().component.tolist()
+    for direction, sources, _ in v["queries"]:
+        way = otaprio.Direction(direction)
+        assert wrapped.reach(sources, way).tolist() == \
+            built.reach(sources, way).tolist()
+        assert wrapped.reach_list(sources, way).tolist() == \
+            built.reach_list(sources, way).tolist()
+    for node in range(min(v["nodes"], 5)):
+        assert wrapped.neighbours(node).tolist() == \
+            built.neighbours(node).tolist()
+
+
+class Boom(Exception):
+    """An exception of the host's own."""
+
+
+def test_a_wrapped_graphs_exceptions_come_back_unchanged() -> None:
+    calls: List[int] = []
+    boom = Boom("node 2 is unreadable")
+
+    def successors(node: int) -> List[int]:
+        calls.append(node)
+        if node == 2:
+            raise boom
+        return [node + 1] if node < 4 else []
+
+    graph = otaprio.Graph.wrap(5, successors)
+    with pytest.raises(Boom) as caught:
+        graph.reach([0])
+    assert caught.value is boom
+    with pytest.raises(Boom):
+        graph.order()
+    # The graph still answers queries that do not reach node 2.
+    assert graph.reach_list([3]).tolist() == [3, 4]
+    # Without predecessors, backward queries fail in the library.
+    with pytest.raises(otaprio.InvalidArgumentError):
+        graph.reach([4], otaprio.Direction.BACKWARD)
+    # A neighbour that is not a node.
+    bad = otaprio.Graph.wrap(3, lambda node: [7])
+    with pytest.raises(otaprio.OutOfRangeError):
+        bad.reach([0])
+
+
+def test_a_long_neighbour_list_is_asked_for_once() -> None:
+    asked: List[int] = []
+
+    def successors(node: int) -> Any:
+        asked.append(node)
+        return np.arange(1, 1001, dtype=np.uint32) if node == 0 else []
+
+    graph = otaprio.Graph.wrap(1001, successors)
+    assert graph.reach([0]).all()
+    assert asked.count(0) == 1  # kept for the library's retry
+    assert sorted(asked) == list(range(1001))
+
+
+def test_one_wrapped_graph_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 3000
+    graph = otaprio.Graph.wrap(n, lambda node: [(node * 7 + 1) % n,
+                                                (node + 13) % n])
+    expected = graph.reach_list([0]).tolist()
+
+    def work(_: int) -> bool:
+        return bool(graph.reach_list([0]).tolist() == expected)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(work, range(16)))

@@ -33,7 +33,7 @@ from .errors import (CycleError, DuplicateError, Error, InvalidArgumentError,
                      LimitError, NotFoundError, OutOfMemoryError,
                      OutOfRangeError, ParseError, SizeOverflowError,
                      StructSizeError)
-from .graph import Graph, GraphComponents
+from .graph import Graph, GraphComponents, Neighbours
 from .breakglass import (BreakglassPolicy, BreakglassRequest, BreakglassResult,
                          check_breakglass)
 from .catalog import (CODE_UNKNOWN, DEVICE_STATE_COLUMNS, VERSION_NONE,
@@ -80,7 +80,7 @@ __all__ = [
     "canary_size", "create_plan", "DEVICE_COLUMNS", "DeviceResults",
     "DeviceScore", "FactorPoints", "Issue", "IssueScore", "RiskModel",
     "RiskPolicy", "RiskTotals", "factor_label", "compare_versions",
-    "constraint_matches", "Graph", "GraphComponents", "Catalog",
+    "constraint_matches", "Graph", "GraphComponents", "Neighbours", "Catalog",
     "CatalogBuilder", "CatalogInfo", "DeviceCheck", "Package", "UpdatePath",
     "Clusterer", "ClusterReport", "CODE_UNKNOWN", "DEVICE_STATE_COLUMNS",
     "VERSION_NONE", "BreakglassPolicy", "BreakglassRequest",

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 """The dependency graph (``otaprio/graph.h``, graph part): a directed graph
-built from edge columns, its topological order (with the cycle that
-prevents one), reachability and strongly connected components."""
+built from edge columns or walked through Python neighbour functions, its
+topological order (with the cycle that prevents one), reachability and
+strongly connected components."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+import threading
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -14,9 +16,65 @@ from ._ffi import ffi, lib
 from .enums import Direction
 from .errors import CycleError, check, error_for, new_diag
 
-__all__ = ["Graph", "GraphComponents"]
+__all__ = ["Graph", "GraphComponents", "Neighbours"]
 
 _U32 = np.dtype(np.uint32)
+
+#: A host's neighbour function: a node's successors (or predecessors) as
+#: node ids.
+Neighbours = Callable[[int], Union[Sequence[int], npt.NDArray[Any]]]
+
+_STOPPED = 1  # the callback's own status: positive, never a library code
+
+
+class _Walk:
+    """The Python side of a wrapped graph: its neighbour functions as C
+    callbacks, and, per thread (queries of one graph may run at once), the
+    exception that stopped the current query and the last answer, kept
+    for the library's retry with a larger buffer."""
+
+    def __init__(self, successors: Neighbours,
+                 predecessors: Optional[Neighbours]) -> None:
+        self.local = threading.local()
+        self.successors = ffi.callback(
+            "otaprio_neighbours_fn", self._caller(successors))
+        self.predecessors = (None if predecessors is None else ffi.callback(
+            "otaprio_neighbours_fn", self._caller(predecessors)))
+
+    def _caller(self, function: Neighbours) -> Callable[..., int]:
+        def call(_user: Any, node: int, buffer: Any, capacity: int,
+                 count: Any) -> int:
+            local = self.local
+            try:
+                kept = getattr(local, "kept", None)
+                if kept is not None and kept[0] is function and \
+                        kept[1] == node:
+                    ids = kept[2]  # the retry: asked again, not recomputed
+                else:
+                    ids = _arrays.as_column("neighbours", function(node),
+                                            _U32)
+                count[0] = ids.size
+                if ids.size > capacity:
+                    local.kept = (function, node, ids)
+                    return 0
+                local.kept = None
+                if ids.size:
+                    ffi.memmove(buffer, _arrays.pointer(ids), ids.nbytes)
+                return 0
+            except BaseException as exception:  # re-raised by the query
+                local.exception = exception
+                return _STOPPED
+        return call
+
+    def check(self, status: int, diag: Any) -> None:
+        """Raises the exception a callback stopped the query with, if any,
+        else the library's error."""
+        self.local.kept = None
+        exception = getattr(self.local, "exception", None)
+        if exception is not None:
+            self.local.exception = None
+            raise exception
+        check(status, diag)
 
 
 class GraphComponents:
@@ -39,15 +97,49 @@ class GraphComponents:
 class Graph:
     """An immutable directed graph over nodes ``0 .. node_count - 1``.
 
-    Build one with :meth:`from_edges`; a catalog's package graph is
-    :attr:`otaprio.Catalog.graph`. Queries are thread-safe and release the
-    GIL while in C.
+    Build one with :meth:`from_edges`, or walk a graph of your own with
+    :meth:`wrap`; a catalog's package graph is :attr:`otaprio.Catalog.graph`.
+    Queries are thread-safe and release the GIL while in C (a wrapped
+    graph's functions take it back while they run).
     """
 
-    def __init__(self, handle: Any, owner: Any = None):
-        # ``owner`` keeps alive whatever owns a borrowed handle (a catalog).
+    def __init__(self, handle: Any, owner: Any = None,
+                 walk: Optional[_Walk] = None):
+        # ``owner`` keeps alive whatever owns a borrowed handle (a catalog);
+        # ``walk`` the callbacks of a wrapped graph.
         self._handle = handle
         self._owner = owner
+        self._walk = walk
+
+    def _check(self, status: int, diag: Any) -> None:
+        if self._walk is not None:
+            self._walk.check(status, diag)
+        else:
+            check(status, diag)
+
+    @classmethod
+    def wrap(cls, node_count: int, successors: Neighbours,
+             predecessors: Optional[Neighbours] = None) -> "Graph":
+        """A graph of ``node_count`` nodes walked through Python functions:
+        ``successors(node)`` (and ``predecessors(node)``, which backward
+        queries need) return a node's neighbours as ids. Nothing is copied:
+        each query asks as it goes, so the functions must keep answering
+        the same graph for as long as it is used. An exception a function
+        raises stops the query and is raised by it unchanged; an id that
+        is not a node raises :class:`otaprio.OutOfRangeError`."""
+        walk = _Walk(successors, predecessors)
+        callbacks: Any = ffi.new("otaprio_graph_callbacks *")
+        lib.otaprio_graph_callbacks_init(callbacks,
+                                         ffi.sizeof("otaprio_graph_callbacks"))
+        callbacks.node_count = node_count
+        callbacks.successors = walk.successors
+        if walk.predecessors is not None:
+            callbacks.predecessors = walk.predecessors
+        graph = ffi.new("otaprio_graph **")
+        diag = new_diag()
+        check(lib.otaprio_graph_wrap(callbacks, _alloc.current(), graph,
+                                     diag), diag)
+        return cls(ffi.gc(graph[0], lib.otaprio_graph_free), walk=walk)
 
     @classmethod
     def from_edges(cls, node_count: int, source: npt.ArrayLike = (),
@@ -96,10 +188,10 @@ class Graph:
                                               int(direction), ffi.NULL, 0,
                                               count, diag)
         if status not in (0, -4) or (status == -4 and count[0] == 0):
-            check(status, diag)
+            self._check(status, diag)
         result = np.empty(int(count[0]), _U32)
         if result.size:
-            check(lib.otaprio_graph_neighbours(
+            self._check(lib.otaprio_graph_neighbours(
                 self._handle, node, int(direction), _arrays.pointer(result),
                 result.size, count, diag), diag)
         return result
@@ -110,7 +202,7 @@ class Graph:
         cycle = np.empty(self.node_count, _U32)
         length = ffi.new("size_t *")
         diag = new_diag()
-        check(lib.otaprio_graph_find_cycle(
+        self._check(lib.otaprio_graph_find_cycle(
             self._handle, _arrays.out(cycle),
             cycle.size, length, diag), diag)
         if length[0] == 0:
@@ -129,6 +221,8 @@ class Graph:
             self._handle, _arrays.out(order),
             diag)
         if status != 0:
+            if self._walk is not None:
+                self._walk.check(0, diag)  # a callback's own exception
             raise self._with_cycle(error_for(status, diag))
         return order
 
@@ -145,7 +239,7 @@ class Graph:
         ids = _arrays.as_column("sources", sources, _U32)
         reached = np.empty(self.node_count, np.uint8)
         diag = new_diag()
-        check(lib.otaprio_graph_reach(
+        self._check(lib.otaprio_graph_reach(
             self._handle, int(direction),
             _arrays.optional(ids), ids.size,
             _arrays.out(reached), ffi.NULL,
@@ -160,7 +254,7 @@ class Graph:
         reached = np.empty(self.node_count, _U32)
         count = ffi.new("size_t *")
         diag = new_diag()
-        check(lib.otaprio_graph_reach_list(
+        self._check(lib.otaprio_graph_reach_list(
             self._handle, int(direction),
             _arrays.optional(ids), ids.size,
             _arrays.out(reached),
@@ -173,7 +267,7 @@ class Graph:
         component = np.empty(self.node_count, _U32)
         count = ffi.new("uint32_t *")
         diag = new_diag()
-        check(lib.otaprio_graph_scc(
+        self._check(lib.otaprio_graph_scc(
             self._handle,
             _arrays.out(component),
             count, diag), diag)
