@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan_work.h"
+#include "risk_internal.h"
 
 static const otaprio__layout chunk_layout = {
     "otaprio_plan_chunk", sizeof(otaprio_plan_chunk),
@@ -394,34 +395,23 @@ static void count_devices(otaprio__plan_work *w, chunk_view *v)
     const uint8_t *affected = U8(col->affected);
     const uint8_t *critical = U8(col->cohort_critical);
     const uint8_t *planned = U8(col->planned);
-    /* Counted in locals, added once: see plan_waves(). */
-    uint64_t by_disposition[4] = {0}, by_reason[16] = {0};
     uint64_t marked = 0, critical_count = 0, planned_count = 0;
     size_t n = v->chunk->count;
-    /* Reason bits one at a time, only those some device has: loops
-     * without branches that vectorise, where walking each device's bits
-     * mispredicts. The risk engine's reasons fit in the 16 counted. */
-    uint32_t present = 0;
-    for (size_t i = 0; i < n; i++)
-        present |= reasons[i];
-    for (uint32_t b = 0; b < 16; b++) {
-        if ((present >> b & 1u) == 0)
-            continue;
-        uint64_t count = 0;
-        for (size_t i = 0; i < n; i++)
-            count += reasons[i] >> b & 1u;
-        by_reason[b] = count;
-    }
+    /* Dispositions and reason bits as the risk engine counts a stream's
+     * totals, with the model's fastest build; its reasons, the only ones
+     * here, are the first OTAPRIO_REASON_COUNT bits of the 16 counted. */
+    otaprio_risk_totals totals;
+    memset(&totals, 0, sizeof totals);
+    otaprio__risk_count(w->model, disposition, reasons, n, &totals);
     for (size_t i = 0; i < n; i++) {
-        by_disposition[disposition[i]]++;
         marked += affected[i];
         critical_count += critical[i];
         planned_count += planned[i];
     }
     for (size_t k = 0; k < 4; k++)
-        w->by_disposition[k] += by_disposition[k];
+        w->by_disposition[k] += totals.by_disposition[k];
     for (size_t k = 0; k < 16; k++)
-        w->by_reason[k] += by_reason[k];
+        w->by_reason[k] += totals.by_reason[k];
     w->marked += marked;
     w->critical += critical_count;
     w->planned += planned_count;

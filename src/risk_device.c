@@ -210,32 +210,6 @@ static otaprio__risk_terms terms_of(const otaprio_risk_model *m,
     return t;
 }
 
-static void count_block(const otaprio__risk_out *out, size_t n,
-                        otaprio_risk_totals *totals)
-{
-    totals->devices += n;
-    /* One compare-and-sum pass per disposition rather than a histogram,
-     * whose increments of the same counter would wait on each other. */
-    uint32_t others = 0;
-    for (uint8_t d = OTAPRIO_DISPOSITION_DEFER;
-         d <= OTAPRIO_DISPOSITION_EXCLUDED; d++) {
-        uint32_t count = 0;
-        for (size_t i = 0; i < n; i++)
-            count += out->disposition[i] == d;
-        totals->by_disposition[d] += count;
-        others += count;
-    }
-    totals->by_disposition[OTAPRIO_DISPOSITION_ELIGIBLE] += n - others;
-    /* A block's counts fit 32 bits, so the sums stay in the reasons' own
-     * lane width and vectorise. */
-    for (int bit = 0; bit < OTAPRIO_REASON_COUNT; bit++) {
-        uint32_t set = 0;
-        for (size_t i = 0; i < n; i++)
-            set += (out->reasons[i] >> bit) & 1u;
-        totals->by_reason[bit] += set;
-    }
-}
-
 /* Scores a validated chunk block by block, straight into the caller's
  * arrays. */
 static void score_chunk(const otaprio_risk_model *m,
@@ -261,7 +235,7 @@ static void score_chunk(const otaprio_risk_model *m,
         };
         m->kernels->score(m, t, &columns, n, &out);
         if (totals != NULL)
-            count_block(&out, n, totals);
+            m->kernels->count(&out, n, totals);
     }
 }
 

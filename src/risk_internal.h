@@ -46,6 +46,9 @@ typedef struct otaprio__risk_kernels {
     int (*any_at_least)(const uint8_t *column, size_t count, uint8_t limit);
     /* Whether any of `count` batteries is NaN or outside [0, 1]. */
     int (*any_battery_outside)(const float *battery, size_t count);
+    /* Adds n devices' dispositions and reason bits to a stream's totals. */
+    void (*count)(const struct otaprio__risk_out *out, size_t n,
+                  otaprio_risk_totals *totals);
 } otaprio__risk_kernels;
 
 struct otaprio_risk_model {
@@ -170,5 +173,12 @@ int64_t otaprio__explain_bound(otaprio__explain *explain, int32_t score,
 int otaprio__explain_emit(const otaprio__explain *explain,
                           otaprio_factor_points *items, size_t capacity,
                           size_t *count, otaprio_diag *diag);
+
+/* Adds n devices' dispositions and reason bits to totals (devices,
+ * by_disposition, by_reason), with the fastest build the model chose:
+ * a stream's totals, and the planner's counts (risk_count.c). */
+void otaprio__risk_count(const otaprio_risk_model *model,
+                         const uint8_t *disposition, const uint32_t *reasons,
+                         size_t n, otaprio_risk_totals *totals);
 
 #endif

@@ -80,6 +80,14 @@ otaprio__risk_delivery_milli(const otaprio_risk_model *m,
         (b->safe_fallback[i] ? m->safe_fallback_milli : 0));
 }
 
+/* A stream's totals of a block's answers (risk_count.c), per build. */
+void otaprio__risk_count_baseline(const otaprio__risk_out *out, size_t n,
+                                  otaprio_risk_totals *totals);
+#if defined(__x86_64__) && defined(__GNUC__)
+void otaprio__risk_count_avx2(const otaprio__risk_out *out, size_t n,
+                              otaprio_risk_totals *totals);
+#endif
+
 /* Builds of the loops; any of them gives the same answers bit for bit. */
 extern const otaprio__risk_kernels otaprio__risk_kernels_baseline;
 #if defined(__x86_64__) && defined(__GNUC__)

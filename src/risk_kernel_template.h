@@ -190,4 +190,5 @@ const otaprio__risk_kernels OTAPRIO__RISK_KERNEL_NAME(kernels) = {
     OTAPRIO__RISK_KERNEL_NAME(score),
     OTAPRIO__RISK_KERNEL_NAME(any_at_least),
     OTAPRIO__RISK_KERNEL_NAME(any_battery_outside),
+    OTAPRIO__RISK_KERNEL_NAME(count),
 };

@@ -88,25 +88,29 @@ static void every_kernel_build_gives_the_same_answers(void **state)
     (void)compared_another_build;
 }
 
+/* The kernel builds this processor runs: the baseline, and AVX2 where
+ * it is built and supported. */
+static size_t runnable_builds(const otaprio__risk_kernels *builds[2])
+{
+    size_t count = 0;
+    builds[count++] = &otaprio__risk_kernels_baseline;
+#ifdef OTAPRIO__RISK_KERNEL_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        builds[count++] = &otaprio__risk_kernels_avx2;
+#endif
+    return count;
+}
+
 /* The validation scans of every build find a bad value wherever it is,
  * including in the tail a vector loop handles one element at a time. */
 static void every_build_finds_bad_values(void **state)
 {
     (void)state;
-    const otaprio__risk_kernels *builds[] = {
-        &otaprio__risk_kernels_baseline,
-#ifdef OTAPRIO__RISK_KERNEL_AVX2
-        &otaprio__risk_kernels_avx2,
-#endif
-    };
+    const otaprio__risk_kernels *builds[2];
+    size_t build_count = runnable_builds(builds);
     static uint8_t bytes[257];
     static float batteries[257];
-    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
-#ifdef OTAPRIO__RISK_KERNEL_AVX2
-        if (builds[b] == &otaprio__risk_kernels_avx2 &&
-            !__builtin_cpu_supports("avx2"))
-            continue;
-#endif
+    for (size_t b = 0; b < build_count; b++) {
         for (size_t count = 1; count <= 257; count += 17) {
             for (size_t at = 0; at < count; at += 7) {
                 memset(bytes, 2, sizeof bytes);
@@ -137,11 +141,54 @@ static void every_build_finds_bad_values(void **state)
     }
 }
 
+/* Every build's totals are a plain count of the block's dispositions and
+ * reason bits, whatever the block's length (the wide build's 32-device
+ * steps and their tail) and however many devices share a bit. */
+static void every_build_counts_the_totals(void **state)
+{
+    (void)state;
+    const otaprio__risk_kernels *builds[2];
+    size_t build_count = runnable_builds(builds);
+    static double priority[RISK_BLOCK];
+    static uint8_t disposition[RISK_BLOCK];
+    static uint32_t reasons[RISK_BLOCK];
+    otaprio__risk_out out = {priority, disposition, reasons, NULL, NULL};
+    const uint32_t every = (1u << OTAPRIO_REASON_COUNT) - 1u;
+    uint64_t s = 77;
+    for (size_t b = 0; b < build_count; b++) {
+        for (size_t n = 0; n <= RISK_BLOCK; n += n < 70 ? 1 : 23) {
+            uint64_t want_disposition[4] = {0};
+            uint64_t want_reason[OTAPRIO_REASON_COUNT] = {0};
+            for (size_t i = 0; i < n; i++) {
+                disposition[i] = (uint8_t)splitmix_below(&s, 4);
+                /* every bit of every device in some blocks */
+                reasons[i] =
+                    n % 5 == 0 ? every : (uint32_t)splitmix_next(&s) & every;
+                want_disposition[disposition[i]]++;
+                for (int bit = 0; bit < OTAPRIO_REASON_COUNT; bit++)
+                    want_reason[bit] += reasons[i] >> bit & 1u;
+            }
+            otaprio_risk_totals totals;
+            memset(&totals, 0, sizeof totals);
+            totals.devices = 5; /* counts add to what is there */
+            totals.by_reason[0] = 1;
+            builds[b]->count(&out, n, &totals);
+            assert_int_equal(totals.devices, 5 + n);
+            for (int d = 0; d < 4; d++)
+                assert_int_equal(totals.by_disposition[d], want_disposition[d]);
+            for (int bit = 0; bit < OTAPRIO_REASON_COUNT; bit++)
+                assert_int_equal(totals.by_reason[bit],
+                                 want_reason[bit] + (bit == 0));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kernel_build_gives_the_same_answers),
         cmocka_unit_test(every_build_finds_bad_values),
+        cmocka_unit_test(every_build_counts_the_totals),
     };
     return cmocka_run_group_tests_name("risk_kernel", tests, NULL, NULL);
 }
