@@ -501,7 +501,7 @@ class RiskModel:
         ``detail`` is as for :meth:`score_devices`. With ``totals=False``
         the counts over the stream are not kept and None is returned:
         counting them costs a pass over every chunk's answers, which the
-        library then skips (a tenth of a stream's time).
+        library then skips.
         """
         state = _Stream(iter(chunks), on_results, detail)
         callback = ffi.callback("otaprio_device_source_fn", state.next)
