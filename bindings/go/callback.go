@@ -125,21 +125,7 @@ func flagString(v uint32, names []flagName) string {
 		if out != "" {
 			out += "|"
 		}
-		out += "0x" + hex32(v)
+		out += "0x" + strconv.FormatUint(uint64(v), 16)
 	}
 	return out
-}
-
-func hex32(v uint32) string {
-	const digits = "0123456789abcdef"
-	var b [8]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = digits[v&15]
-		v >>= 4
-		if v == 0 {
-			return string(b[i:])
-		}
-	}
 }
