@@ -485,6 +485,18 @@ func (c *Cohort) Close() error {
 	return nil
 }
 
+// waveArgument refuses a call on a closed cohort, or a wave no uint32
+// names (the library refuses one past the schedule).
+func (c *Cohort) waveArgument(op string, wave int) error {
+	if err := c.closed(op); err != nil {
+		return err
+	}
+	if wave < 0 || uint64(wave) > math.MaxUint32 {
+		return argError(op, StatusRange, "wave", int64(wave), "no wave %d", wave)
+	}
+	return nil
+}
+
 func (c *Cohort) closed(op string) error {
 	if c == nil || c.c == nil {
 		return closedError(op, "cohort")
@@ -531,11 +543,8 @@ func (c *Cohort) WaveCount() int {
 // Wave reports one wave's sizes, waves counted from 0.
 func (c *Cohort) Wave(wave int) (CohortWave, error) {
 	const op = "Cohort.Wave"
-	if err := c.closed(op); err != nil {
+	if err := c.waveArgument(op, wave); err != nil {
 		return CohortWave{}, err
-	}
-	if wave < 0 || uint64(wave) > math.MaxUint32 {
-		return CohortWave{}, argError(op, StatusRange, "wave", int64(wave), "no wave %d", wave)
 	}
 	var w C.otaprio_cohort_wave
 	w.size = C.size_t(unsafe.Sizeof(w))
@@ -691,11 +700,8 @@ type CohortStrata struct {
 // Strata reports every stratum of a wave.
 func (c *Cohort) Strata(wave int) (CohortStrata, error) {
 	const op = "Cohort.Strata"
-	if err := c.closed(op); err != nil {
+	if err := c.waveArgument(op, wave); err != nil {
 		return CohortStrata{}, err
-	}
-	if wave < 0 || uint64(wave) > math.MaxUint32 {
-		return CohortStrata{}, argError(op, StatusRange, "wave", int64(wave), "no wave %d", wave)
 	}
 	n := c.StratumCount()
 	out := CohortStrata{IDs: make([]uint64, n), Fleet: make([]uint64, n),
@@ -772,11 +778,8 @@ func cohortReportFromC(r *C.otaprio_representativeness) Representativeness {
 // whole fleet observed.
 func (c *Cohort) Representativeness(wave int) (Representativeness, error) {
 	const op = "Cohort.Representativeness"
-	if err := c.closed(op); err != nil {
+	if err := c.waveArgument(op, wave); err != nil {
 		return Representativeness{}, err
-	}
-	if wave < 0 || uint64(wave) > math.MaxUint32 {
-		return Representativeness{}, argError(op, StatusRange, "wave", int64(wave), "no wave %d", wave)
 	}
 	var r C.otaprio_representativeness
 	r.size = C.size_t(unsafe.Sizeof(r))
