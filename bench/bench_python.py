@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Tuple
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -56,9 +56,12 @@ def seconds(run: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def risk_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
+Ops = Dict[str, Callable[[], Any]]
+
+
+def risk_ops(seed: int, n: int) -> Tuple[Ops, Dict[str, Any]]:
     """The risk operations, on bench_risk.c's fleet and fix (built here,
-    untimed)."""
+    untimed), and the figures that check their outputs."""
     columns = peer_risk.fleet(seed, n)
     model = otaprio.RiskModel()
     # bench_risk.c's fix.
@@ -80,10 +83,9 @@ def risk_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
     out = otaprio.DeviceResults.empty(n, detail=False)
     model.score_devices(score, columns, out=out)
     totals = model.score_stream(score, chunks(), detail=False)
-    risk_ops.figures = {  # type: ignore[attr-defined]
-        "risk_score_milli": float(score.score_milli),
-        "risk_by_disposition": [totals.by_disposition[d]
-                                for d in otaprio.Disposition]}
+    figures = {"risk_score_milli": float(score.score_milli),
+               "risk_by_disposition": [totals.by_disposition[d]
+                                       for d in otaprio.Disposition]}
     return {
         # Every output, the binding's default.
         "risk_stream": lambda: model.score_stream(score, chunks()),
@@ -95,12 +97,12 @@ def risk_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
             score, columns, detail=False),
         "risk_one_call_out": lambda: model.score_devices(
             score, columns, out=out),
-    }
+    }, figures
 
 
-def cohort_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
+def cohort_ops(seed: int, n: int) -> Tuple[Ops, Dict[str, Any]]:
     """The cohort operations, on bench_cohort.c's fleet (built here,
-    untimed)."""
+    untimed), and the figure that checks their output."""
     fleet = cohort_gen.fleet(seed, n)
     names = ["sku", "os", "region", "connection"]
     codes = np.ascontiguousarray(fleet["codes"].T)  # one row per dimension
@@ -125,9 +127,8 @@ def cohort_ops(seed: int, n: int) -> Dict[str, Callable[[], Any]]:
             cohorts[-1].assign(chunk)
 
     exact()
-    cohort_ops.figures = {  # type: ignore[attr-defined]
-        "cohort_selected": float(cohorts[-1].waves[0].selected)}
-    return {"cohort_exact": exact, "cohort_assign": assign}
+    figures = {"cohort_selected": float(cohorts[-1].waves[0].selected)}
+    return {"cohort_exact": exact, "cohort_assign": assign}, figures
 
 
 def c_bench(binary: str, name: str, seed: int, n: int,
@@ -149,8 +150,8 @@ def main() -> int:
     parser.add_argument("--c", help="the otaprio-bench executable")
     args = parser.parse_args()
     median = statistics.median
-    risk = risk_ops(args.seed, args.n)
-    cohort = cohort_ops(args.seed, args.n)
+    risk, risk_figures = risk_ops(args.seed, args.n)
+    cohort, cohort_figures = cohort_ops(args.seed, args.n)
     runs: Dict[str, List[float]] = {}
     c_risk: Dict[str, Any] = {}
     c_cohort: Dict[str, Any] = {}
@@ -175,8 +176,8 @@ def main() -> int:
                                "library": otaprio.library_path}
     figures.update({name + "_s": median(times)
                     for name, times in runs.items()})
-    figures.update(risk_ops.figures)  # type: ignore[attr-defined]
-    figures.update(cohort_ops.figures)  # type: ignore[attr-defined]
+    figures.update(risk_figures)
+    figures.update(cohort_figures)
     if args.c:
         def paired(ours: str, theirs: str) -> float:
             return median([a / b for a, b in zip(runs[ours], runs[theirs])])
