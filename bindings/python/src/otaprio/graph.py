@@ -66,15 +66,13 @@ class _Walk:
                 return _STOPPED
         return call
 
-    def check(self, status: int, diag: Any) -> None:
-        """Raises the exception a callback stopped the query with, if any,
-        else the library's error."""
+    def raise_pending(self) -> None:
+        """Raises the exception a callback stopped the query with, if any."""
         self.local.kept = None
         exception = getattr(self.local, "exception", None)
         if exception is not None:
             self.local.exception = None
             raise exception
-        check(status, diag)
 
 
 class GraphComponents:
@@ -113,9 +111,8 @@ class Graph:
 
     def _check(self, status: int, diag: Any) -> None:
         if self._walk is not None:
-            self._walk.check(status, diag)
-        else:
-            check(status, diag)
+            self._walk.raise_pending()
+        check(status, diag)
 
     @classmethod
     def wrap(cls, node_count: int, successors: Neighbours,
@@ -222,7 +219,7 @@ class Graph:
             diag)
         if status != 0:
             if self._walk is not None:
-                self._walk.check(0, diag)  # a callback's own exception
+                self._walk.raise_pending()
             raise self._with_cycle(error_for(status, diag))
         return order
 
