@@ -65,7 +65,8 @@ static int gather_strata(finish *f)
     otaprio_cohort *c = f->cohort;
     const otaprio__mem *mem = &c->mem;
     const otaprio__stratum *st = s->stratum.data;
-    size_t waves = c->setup.wave_count, strata = 0;
+    uint32_t waves = c->setup.wave_count;
+    size_t strata = 0;
     otaprio__stratum_ref *order = NULL;
     OTAPRIO__TRY(otaprio__cohort_sampler_order(s, mem, &order, &strata));
     int status = otaprio__mem_zalloc_array(mem, strata, sizeof(uint32_t),
@@ -87,15 +88,14 @@ static int gather_strata(finish *f)
         return status;
     }
     c->strata = strata;
-    const uint64_t *by_wave = s->by_wave.data;
     for (size_t h = 0; h < strata; h++) {
         uint32_t i = order[h].index;
         f->index[h] = i;
         c->ids[h] = order[h].id;
-        c->fleet_of[h] = st[i].fleet;
+        c->fleet_of[h] = otaprio__stratum_fleet(s, i);
         uint64_t sum = 0;
-        for (size_t k = 0; k < waves; k++) {
-            sum += by_wave[(size_t)i * waves + k];
+        for (uint32_t k = 0; k < waves; k++) {
+            sum += otaprio__stratum_by_wave(s, i, k);
             c->eligible[h * waves + k] = sum;
         }
         size_t kept = st[i].ready.length + st[i].held.length;
@@ -111,7 +111,9 @@ static size_t gather_kept(finish *f, size_t h)
     const otaprio__stratum *st =
         (const otaprio__stratum *)f->sampler->stratum.data + f->index[h];
     size_t ready;
-    return otaprio__stratum_kept(&f->sampler->setup, st, f->kept, &ready);
+    return otaprio__stratum_kept(
+        &f->sampler->setup, st,
+        otaprio__stratum_candidates(f->sampler, f->index[h]), f->kept, &ready);
 }
 
 /*
@@ -210,8 +212,7 @@ static int pick_by_seats(finish *f, size_t h)
 {
     otaprio_cohort *c = f->cohort;
     const otaprio_cohort_sampler *s = f->sampler;
-    const otaprio__stratum *st =
-        (const otaprio__stratum *)s->stratum.data + f->index[h];
+    uint64_t candidates = otaprio__stratum_candidates(s, f->index[h]);
     size_t n = gather_kept(f, h), waves = c->setup.wave_count;
     ranking r = rank_start(f->kept, n);
     memset(f->taken, 0, n * sizeof *f->taken);
@@ -226,14 +227,14 @@ static int pick_by_seats(finish *f, size_t h)
             taken++;
             OTAPRIO__TRY(add_pick(f, d, h, k));
         }
-        if (taken < want && n < st->candidates)
+        if (taken < want && n < candidates)
             return otaprio__fail(
                 f->diag, OTAPRIO_E_LIMIT, "retain_fraction", (int64_t)c->ids[h],
                 "stratum %llu needs %llu devices by wave %lu but the sampler "
                 "kept %zu of its %llu candidates; raise retain_fraction "
                 "(now %g)",
                 (unsigned long long)c->ids[h], (unsigned long long)want,
-                (unsigned long)k, n, (unsigned long long)st->candidates,
+                (unsigned long)k, n, (unsigned long long)candidates,
                 c->setup.retain);
     }
     return OTAPRIO_OK;

@@ -157,17 +157,25 @@ typedef struct otaprio__stratum_hot {
      * a stale, larger limit keeps more than needed, never less, and
      * otaprio__stratum_prune() applies the current one. */
     uint64_t limit;
-    /* Devices of the chunk being observed that are eligible from the first
-     * wave, counted here alone and added to fleet, candidates and the first
-     * wave's count when the chunk ends: 0 between calls. */
+    /* Devices eligible from the first wave counted here alone, not yet
+     * added to fleet, candidates and the first wave's count. A chunk's end
+     * adds them for the strata it kept devices of; the rest wait, so that
+     * a stratum whose devices all pass it by costs no visit to its record.
+     * The stratum's counts are the sums: otaprio__stratum_fleet() and its
+     * neighbours read them. */
     uint64_t plain;
 } otaprio__stratum_hot;
 
 /* One stratum's counts and kept devices. */
 typedef struct otaprio__stratum {
-    otaprio__vec ready;  /* uint64 keys of kept devices with first wave 0 */
-    size_t added;        /* entries the current chunk appended to `ready` */
-    size_t grow_at;      /* a list this long lowers the limit mid-chunk */
+    /* What keeping a device touches comes first, in one cache line. */
+    otaprio__vec ready; /* uint64 keys of kept devices with first wave 0 */
+    size_t added;       /* entries the current chunk appended to `ready` */
+    size_t grow_at;     /* a list this long lowers the limit mid-chunk */
+    /* The strata the current chunk touched form a list through these, so
+     * its end costs the strata it touched, not all of them. */
+    uint32_t touched_next;
+    bool touched;
     uint64_t fleet;      /* devices observed, eligible or not */
     uint64_t candidates; /* of those, eligible at some canary wave */
     uint64_t limit_at;   /* candidates when `limit` was last computed */
@@ -175,10 +183,6 @@ typedef struct otaprio__stratum {
     size_t prune_at;     /* kept devices past which a chunk's end prunes */
     otaprio__vec held;   /* otaprio__held of kept devices with a later one */
     size_t held_added;   /* entries the current chunk appended to `held` */
-    /* The strata the current chunk touched form a list through these, so
-     * its end costs the strata it touched, not all of them. */
-    uint32_t touched_next;
-    bool touched;
 } otaprio__stratum;
 
 struct otaprio_cohort_sampler {
@@ -197,6 +201,45 @@ struct otaprio_cohort_sampler {
      * instead of a hash and a probe. NULL otherwise. */
     uint32_t *dense;
 };
+
+/* Stratum `index`'s devices, those still pending in its hot entry
+ * included. */
+static inline uint64_t
+otaprio__stratum_fleet(const otaprio_cohort_sampler *sampler, size_t index)
+{
+    return ((const otaprio__stratum *)sampler->stratum.data)[index].fleet +
+           ((const otaprio__stratum_hot *)sampler->hot.data)[index].plain;
+}
+
+/* Stratum `index`'s candidates, pending ones included. */
+static inline uint64_t
+otaprio__stratum_candidates(const otaprio_cohort_sampler *sampler, size_t index)
+{
+    uint64_t pending =
+        ((const otaprio__stratum_hot *)sampler->hot.data)[index].plain;
+    return ((const otaprio__stratum *)sampler->stratum.data)[index].candidates +
+           (sampler->setup.canary_count > 0 ? pending : 0);
+}
+
+/* Stratum `index`'s devices whose first wave is `wave`, pending ones
+ * (all of the first wave) included. */
+static inline uint64_t
+otaprio__stratum_by_wave(const otaprio_cohort_sampler *sampler, size_t index,
+                         uint32_t wave)
+{
+    uint64_t count =
+        ((const uint64_t *)
+             sampler->by_wave.data)[index * sampler->setup.wave_count + wave];
+    return wave == 0
+               ? count +
+                     ((const otaprio__stratum_hot *)sampler->hot.data)[index]
+                         .plain
+               : count;
+}
+
+/* Adds stratum `index`'s pending devices to its counts. */
+void otaprio__cohort_sampler_fold(otaprio_cohort_sampler *sampler,
+                                  size_t index);
 
 /* Most stratum ids a sampler indexes directly (4 MiB of index). */
 #define OTAPRIO__COHORT_DENSE_MAX (UINT64_C(1) << 20)
@@ -277,12 +320,14 @@ typedef struct otaprio__kept {
 } otaprio__kept;
 
 /* The stratum's kept devices at or below its final limit (the limit of its
- * candidate count): those of the first wave, in list order, then those held
- * back, into `out` (room for ready.length + held.length, or NULL to count
- * only). Returns how many; `*ready` receives how many of the first wave. */
+ * count of `candidates`, pending ones included): those of the first wave,
+ * in list order, then those held back, into `out` (room for ready.length +
+ * held.length, or NULL to count only). Returns how many; `*ready` receives
+ * how many of the first wave. */
 size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
                              const otaprio__stratum *stratum,
-                             otaprio__kept *out, size_t *ready);
+                             uint64_t candidates, otaprio__kept *out,
+                             size_t *ready);
 
 /* The rank order of kept devices, for qsort: position, then key, then
  * first wave, so that even a repeated key's copies are in one order

@@ -67,9 +67,10 @@ void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
 
 size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
                              const otaprio__stratum *stratum,
-                             otaprio__kept *out, size_t *ready)
+                             uint64_t candidates, otaprio__kept *out,
+                             size_t *ready)
 {
-    uint64_t limit = otaprio__cohort_limit(setup, stratum->candidates);
+    uint64_t limit = otaprio__cohort_limit(setup, candidates);
     size_t n = 0;
     const uint64_t *keys = stratum->ready.data;
     for (size_t i = 0; i < stratum->ready.length; i++) {

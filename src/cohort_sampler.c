@@ -5,10 +5,11 @@
  * chunk is checked whole first; then one pass counts each device and keeps
  * it when its position is at or below its stratum's limit. Only memory can
  * fail during the pass (a new stratum, a longer kept list), and a device's
- * changes are made only once nothing more can fail for it, so the undo
- * takes back devices [0, failed) exactly: counts down, kept entries popped
- * from the tails (a pass never prunes: limits only fall between chunks),
- * new strata dropped.
+ * changes are made only once nothing more can fail for it (the dense pass,
+ * which counts a block of devices before keeping any, takes the rest of a
+ * failed block's counts back itself), so the undo takes back devices [0,
+ * failed) exactly: counts down, kept entries popped from the tails (a pass
+ * never prunes: limits only fall between chunks), new strata dropped.
  *
  * Memory per stratum: its tuple, 56 bytes of counts and lists, wave_count
  * counts of 8 bytes and the kept devices, 8 bytes each (16 when held back
@@ -91,6 +92,20 @@ int otaprio_cohort_sampler_create(const otaprio_cohort_spec *spec,
     return OTAPRIO_OK;
 }
 
+void otaprio__cohort_sampler_fold(otaprio_cohort_sampler *sampler, size_t index)
+{
+    otaprio__stratum *stratum =
+        (otaprio__stratum *)sampler->stratum.data + index;
+    otaprio__stratum_hot *hot =
+        (otaprio__stratum_hot *)sampler->hot.data + index;
+    stratum->fleet += hot->plain;
+    ((uint64_t *)sampler->by_wave.data)[index * sampler->setup.wave_count] +=
+        hot->plain;
+    if (sampler->setup.canary_count > 0)
+        stratum->candidates += hot->plain;
+    hot->plain = 0;
+}
+
 static void release_stratum(const otaprio__mem *mem, otaprio__stratum *s)
 {
     otaprio__vec_release(mem, &s->ready);
@@ -127,15 +142,14 @@ int otaprio__cohort_sampler_order(const otaprio_cohort_sampler *sampler,
                                   const otaprio__mem *mem,
                                   otaprio__stratum_ref **refs, size_t *count)
 {
-    const otaprio__stratum *strata = sampler->stratum.data;
     size_t n = 0;
-    for (size_t h = 0; h < sampler->stratum.length; h++)
-        n += strata[h].fleet > 0; /* an undo can leave empty ones behind */
+    for (size_t h = 0; h < sampler->stratum.length; h++) /* an undo can */
+        n += otaprio__stratum_fleet(sampler, h) > 0;     /* leave empty ones */
     otaprio__stratum_ref *out = NULL;
     OTAPRIO__TRY(otaprio__mem_zalloc_array(mem, n, sizeof *out, (void **)&out));
     size_t k = 0;
     for (size_t h = 0; h < sampler->stratum.length; h++) {
-        if (strata[h].fleet == 0)
+        if (otaprio__stratum_fleet(sampler, h) == 0)
             continue;
         out[k].id = otaprio__cohort_stratum_id(
             &sampler->setup, otaprio__tuple_at(&sampler->strata, (uint32_t)h));
@@ -307,7 +321,7 @@ static void lower_limit(otaprio_cohort_sampler *s, uint32_t index)
     otaprio__stratum *stratum = (otaprio__stratum *)s->stratum.data + index;
     otaprio__stratum_hot *hot = (otaprio__stratum_hot *)s->hot.data + index;
     uint64_t limit =
-        otaprio__cohort_limit(&s->setup, stratum->candidates + hot->plain);
+        otaprio__cohort_limit(&s->setup, otaprio__stratum_candidates(s, index));
     if (limit < hot->limit)
         hot->limit = limit;
     size_t kept = stratum->ready.length + stratum->held.length;
@@ -376,13 +390,27 @@ static OTAPRIO__ALWAYS_INLINE int pass_of(otaprio_cohort_sampler *s,
 
 /*
  * The common case, a dense index and no eligibility column: blocks of
- * devices, each read in two tight loops (stratum ids, then positions, both
- * free of loads that miss) before a third counts them, fetching each
- * device's stratum record a few devices ahead. Without the hash chains in
- * the counting loop, the processor overlaps the record misses.
+ * devices, each read in tight loops free of loads that miss (stratum ids,
+ * then positions), then their stratum indexes in one loop of independent
+ * loads (the misses overlap), then a count in each device's 16-byte hot
+ * entry, which also notes the devices to keep. Only those, a few in a
+ * hundred once the limits have fallen, go on to their stratum's record and
+ * list, fetched a few devices ahead; a stratum none of whose devices is
+ * kept is left alone, its count pending in the hot entry.
  */
-#define BLOCK 128
-#define TAIL_AHEAD 16
+#define BLOCK 256
+#define KEEP_AHEAD 4
+
+/* Takes a failed block's counts back from device `from` on (the pass
+ * counts a whole block before keeping any of it), so that the undo, which
+ * takes back devices [0, from), finds the counts it expects. */
+static void uncount_from(otaprio_cohort_sampler *s, const uint32_t *index,
+                         size_t from, size_t m)
+{
+    otaprio__stratum_hot *hot = s->hot.data;
+    for (size_t j = from; j < m; j++)
+        hot[index[j]].plain--;
+}
 
 static OTAPRIO__ALWAYS_INLINE int
 dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
@@ -390,6 +418,7 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
 {
     uint64_t ids[BLOCK], positions[BLOCK];
     uint32_t index[BLOCK];
+    uint16_t keep[BLOCK];
     const bool canary = s->setup.canary_count > 0;
     for (size_t b = 0; b < rows->count; b += BLOCK) {
         size_t m = rows->count - b < BLOCK ? rows->count - b : BLOCK;
@@ -418,80 +447,73 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
         for (size_t j = 0; j < m; j++)
             positions[j] =
                 otaprio__cohort_position(&s->setup, rows->keys[b + j]);
-        /* The block's stratum indexes in one loop of independent loads (their
-         * misses overlap), then, for the devices to keep, their records and
-         * the tails of their lists a few devices ahead. A device that is not
-         * kept touches only its 16-byte hot entry. */
         for (size_t j = 0; j < m; j++)
             index[j] = s->dense[ids[j]];
+        /* Count, and note whom to keep: a branch only for a stratum not
+         * seen before, which is added here (one earlier in the block is in
+         * the table by now). */
+        size_t kept = 0;
         for (size_t j = 0; j < m; j++) {
-#if defined(__GNUC__)
-            if (canary && j + TAIL_AHEAD < m) {
-                uint32_t ahead = index[j + TAIL_AHEAD];
-                if (ahead != OTAPRIO__TUPLE_NONE &&
-                    positions[j + TAIL_AHEAD] <=
-                        ((otaprio__stratum_hot *)s->hot.data)[ahead].limit)
-                    __builtin_prefetch(
-                        (otaprio__stratum *)s->stratum.data + ahead, 1);
-            }
-            if (canary && j + TAIL_AHEAD / 2 < m) {
-                uint32_t ahead = index[j + TAIL_AHEAD / 2];
-                if (ahead != OTAPRIO__TUPLE_NONE &&
-                    positions[j + TAIL_AHEAD / 2] <=
-                        ((otaprio__stratum_hot *)s->hot.data)[ahead].limit) {
-                    const otaprio__vec *list =
-                        &((otaprio__stratum *)s->stratum.data + ahead)->ready;
-                    if (list->data != NULL)
-                        __builtin_prefetch(
-                            (uint64_t *)list->data + list->length, 1);
+            uint32_t id = index[j];
+            if (id == OTAPRIO__TUPLE_NONE) {
+                id = s->dense[ids[j]];
+                if (id == OTAPRIO__TUPLE_NONE) {
+                    uint32_t codes[OTAPRIO_COHORT_MAX_DIMENSIONS] = {0};
+                    otaprio__cohort_stratum_codes(&s->setup, ids[j], codes);
+                    int status = add_stratum(
+                        s, codes, otaprio__tuple_hash(&s->strata, codes), &id);
+                    if (status != OTAPRIO_OK) {
+                        uncount_from(s, index, 0, j);
+                        *failed_at = b;
+                        return status;
+                    }
                 }
+                index[j] = id;
+            }
+            otaprio__stratum_hot *hot =
+                (otaprio__stratum_hot *)s->hot.data + id;
+            hot->plain++;
+            keep[kept] = (uint16_t)j;
+            kept += canary && positions[j] <= hot->limit;
+        }
+        for (size_t k = 0; k < kept; k++) {
+#if defined(__GNUC__)
+            /* The record two steps ahead of the list's tail, whose address
+             * is in the record. */
+            if (k + 2 * KEEP_AHEAD < kept)
+                __builtin_prefetch((otaprio__stratum *)s->stratum.data +
+                                       index[keep[k + 2 * KEEP_AHEAD]],
+                                   1);
+            if (k + KEEP_AHEAD < kept) {
+                const otaprio__vec *ahead =
+                    &((otaprio__stratum *)s->stratum.data +
+                      index[keep[k + KEEP_AHEAD]])
+                         ->ready;
+                if (ahead->data != NULL)
+                    __builtin_prefetch((uint64_t *)ahead->data + ahead->length,
+                                       1);
             }
 #endif
-            /* A stratum added earlier in the block is in the table now. */
-            uint32_t id =
-                index[j] != OTAPRIO__TUPLE_NONE ? index[j] : s->dense[ids[j]];
-            if (id == OTAPRIO__TUPLE_NONE) {
-                uint32_t codes[OTAPRIO_COHORT_MAX_DIMENSIONS] = {0};
-                otaprio__cohort_stratum_codes(&s->setup, ids[j], codes);
-                int status = add_stratum(
-                    s, codes, otaprio__tuple_hash(&s->strata, codes), &id);
+            size_t j = keep[k];
+            uint32_t id = index[j];
+            otaprio__stratum *stratum =
+                (otaprio__stratum *)s->stratum.data + id;
+            if (!stratum->touched)
+                touch(s, stratum, id);
+            otaprio__vec *list = &stratum->ready;
+            if (list->length == list->capacity) {
+                int status =
+                    otaprio__vec_reserve(&s->mem, list, list->length + 1);
                 if (status != OTAPRIO_OK) {
+                    uncount_from(s, index, j, m);
                     *failed_at = b + j;
                     return status;
                 }
             }
-            otaprio__stratum_hot *hot =
-                (otaprio__stratum_hot *)s->hot.data + id;
-            /* A stratum's first device in a plain chunk finds plain at 0,
-             * and nothing else touches it in such a chunk: it goes on the
-             * list without a look at its flag. */
-            if (hot->plain == 0) {
-                otaprio__stratum *stratum =
-                    (otaprio__stratum *)s->stratum.data + id;
-                stratum->touched = true;
-                stratum->touched_next = s->touched;
-                s->touched = id;
-            }
-            if (canary && positions[j] <= hot->limit) {
-                otaprio__stratum *stratum =
-                    (otaprio__stratum *)s->stratum.data + id;
-                otaprio__vec *list = &stratum->ready;
-                if (list->length == list->capacity) {
-                    int status =
-                        otaprio__vec_reserve(&s->mem, list, list->length + 1);
-                    if (status != OTAPRIO_OK) {
-                        *failed_at = b + j;
-                        return status;
-                    }
-                }
-                ((uint64_t *)list->data)[list->length++] = rows->keys[b + j];
-                stratum->added++;
-                hot->plain++;
-                if (list->length >= stratum->grow_at)
-                    lower_limit(s, id);
-                continue;
-            }
-            hot->plain++;
+            ((uint64_t *)list->data)[list->length++] = rows->keys[b + j];
+            stratum->added++;
+            if (list->length >= stratum->grow_at)
+                lower_limit(s, id);
         }
     }
     return OTAPRIO_OK;
@@ -582,18 +604,11 @@ static void undo(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
 static void settle(otaprio_cohort_sampler *s)
 {
     otaprio__stratum *strata = s->stratum.data;
-    uint64_t *by_wave = s->by_wave.data;
     for (uint32_t h = s->touched; h != NO_STRATUM; h = strata[h].touched_next) {
         otaprio__stratum *stratum = &strata[h];
         otaprio__stratum_hot *hot = (otaprio__stratum_hot *)s->hot.data + h;
         stratum->touched = false;
-        if (hot->plain != 0) {
-            stratum->fleet += hot->plain;
-            by_wave[(size_t)h * s->setup.wave_count] += hot->plain;
-            if (s->setup.canary_count > 0)
-                stratum->candidates += hot->plain;
-            hot->plain = 0;
-        }
+        otaprio__cohort_sampler_fold(s, h);
         stratum->added = 0;
         stratum->held_added = 0;
         if (stratum->candidates - stratum->limit_at > stratum->limit_at / 8) {

@@ -66,14 +66,14 @@ static int prepare_merge(otaprio_cohort_sampler *s,
 static void merge_stratum(otaprio_cohort_sampler *s, uint32_t index,
                           const otaprio_cohort_sampler *other, uint32_t j)
 {
+    otaprio__cohort_sampler_fold(s, index);
     otaprio__stratum *to = stratum_of(s, index);
     const otaprio__stratum *from = stratum_of(other, j);
-    to->fleet += from->fleet;
-    to->candidates += from->candidates;
+    to->fleet += otaprio__stratum_fleet(other, j);
+    to->candidates += otaprio__stratum_candidates(other, j);
     uint64_t *counts = by_wave_of(s, index);
-    const uint64_t *more = by_wave_of(other, j);
     for (uint32_t w = 0; w < s->setup.wave_count; w++)
-        counts[w] += more[w];
+        counts[w] += otaprio__stratum_by_wave(other, j, w);
     if (from->ready.length > 0)
         memcpy((uint64_t *)to->ready.data + to->ready.length, from->ready.data,
                from->ready.length * sizeof(uint64_t));
@@ -159,13 +159,15 @@ static size_t stratum_bytes(const otaprio_cohort_sampler *s, size_t ready,
     return 32 + 8 * (size_t)s->setup.wave_count + 8 * ready + 12 * held;
 }
 
-/* Writes one stratum's kept devices, pruned and sorted, using `scratch`
- * (room for all of its kept devices). */
-static void put_kept(writer *w, const otaprio_cohort_sampler *s,
-                     const otaprio__stratum *stratum, otaprio__kept *scratch)
+/* Writes stratum `index`'s kept devices, pruned and sorted, using
+ * `scratch` (room for all of its kept devices). */
+static void put_kept(writer *w, const otaprio_cohort_sampler *s, size_t index,
+                     otaprio__kept *scratch)
 {
     size_t ready;
-    size_t n = otaprio__stratum_kept(&s->setup, stratum, scratch, &ready);
+    size_t n = otaprio__stratum_kept(&s->setup, stratum_of(s, index),
+                                     otaprio__stratum_candidates(s, index),
+                                     scratch, &ready);
     qsort(scratch, ready, sizeof *scratch, otaprio__kept_compare);
     qsort(scratch + ready, n - ready, sizeof *scratch, otaprio__kept_compare);
     put_u64(w, ready);
@@ -190,13 +192,12 @@ static void put_all(writer *w, const otaprio_cohort_sampler *s,
     put_u64(w, s->devices);
     put_u64(w, strata);
     for (size_t k = 0; k < strata; k++) {
-        const otaprio__stratum *stratum = stratum_of(s, order[k].index);
+        size_t index = order[k].index;
         put_u64(w, order[k].id);
-        put_u64(w, stratum->fleet);
-        const uint64_t *counts = by_wave_of(s, order[k].index);
+        put_u64(w, otaprio__stratum_fleet(s, index));
         for (uint32_t wave = 0; wave < s->setup.wave_count; wave++)
-            put_u64(w, counts[wave]);
-        put_kept(w, s, stratum, scratch);
+            put_u64(w, otaprio__stratum_by_wave(s, index, wave));
+        put_kept(w, s, index, scratch);
     }
 }
 
@@ -211,10 +212,12 @@ int otaprio_cohort_sampler_serialize(const otaprio_cohort_sampler *sampler,
     size_t bytes = HEADER_BYTES + FOOTER_BYTES, most = 0;
     for (size_t h = 0; h < sampler->stratum.length; h++) {
         const otaprio__stratum *stratum = stratum_of(sampler, h);
-        if (stratum->fleet == 0)
+        if (otaprio__stratum_fleet(sampler, h) == 0)
             continue; /* left behind by an undo */
-        size_t ready, kept = otaprio__stratum_kept(&sampler->setup, stratum,
-                                                   NULL, &ready);
+        size_t ready,
+            kept = otaprio__stratum_kept(
+                &sampler->setup, stratum,
+                otaprio__stratum_candidates(sampler, h), NULL, &ready);
         bytes += stratum_bytes(sampler, ready, kept - ready);
         size_t lists = stratum->ready.length + stratum->held.length;
         most = lists > most ? lists : most;

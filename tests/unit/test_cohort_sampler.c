@@ -638,18 +638,21 @@ static int merge_scenario(const otaprio_allocator *allocator, void *ctx)
     return status;
 }
 
-static void test_allocation_failures(void **state)
+/* With `rules`, chunks with eligibility columns (the general pass);
+ * without, plain ones (the dense pass, which counts a block before
+ * keeping any of it). */
+static void allocation_failures(bool rules)
 {
-    (void)state;
     fleet f = fleet_make(1000, 3, cards3, 8);
-    fleet_add_rules(&f, 9);
+    if (rules)
+        fleet_add_rules(&f, 9);
     for (int32_t method = 0; method < OTAPRIO_COHORT_METHOD_COUNT; method++) {
         if (method == OTAPRIO_COHORT_NEYMAN)
             continue; /* same paths as proportional, with weights */
         scenario sc;
         sc.f = &f;
         sc.spec = fleet_spec(&f, method, schedule, 4);
-        sc.spec.critical_first_wave = 1;
+        sc.spec.critical_first_wave = rules ? 1 : 0;
         otaprio_cohort_sampler *s = sampler_make(&sc.spec);
         assert_int_equal(fleet_observe(s, &f, 0, f.n, f.n), OTAPRIO_OK);
         sc.expected = state_bytes(s, &sc.expected_length);
@@ -661,6 +664,13 @@ static void test_allocation_failures(void **state)
         free(sc.expected);
     }
     fleet_free(&f);
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    allocation_failures(true);
+    allocation_failures(false);
 }
 
 int main(void)
