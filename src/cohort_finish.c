@@ -38,12 +38,6 @@ static int compare_by_stratum(const void *a, const void *b)
     return (x->key > y->key) - (x->key < y->key);
 }
 
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Work shared by the steps of one finish. */
 typedef struct finish {
     const otaprio_cohort_sampler *sampler;
@@ -293,20 +287,28 @@ static int check_duplicates(finish *f)
     otaprio_cohort *c = f->cohort;
     size_t n = f->picks.length;
     uint64_t *keys = NULL;
-    OTAPRIO__TRY(
-        otaprio__mem_zalloc_array(&c->mem, n, sizeof *keys, (void **)&keys));
+    size_t *counts = NULL;
+    /* The keys, then the sort's second buffer. */
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(&c->mem, n, 2 * sizeof *keys,
+                                           (void **)&keys));
+    int status = otaprio__mem_zalloc_array(&c->mem, OTAPRIO__RADIX_SORT_COUNTS,
+                                           sizeof *counts, (void **)&counts);
+    if (status != OTAPRIO_OK) {
+        otaprio__mem_free(&c->mem, keys);
+        return status;
+    }
     const otaprio__pick *picks = f->picks.data;
     for (size_t i = 0; i < n; i++)
         keys[i] = picks[i].key;
-    qsort(keys, n, sizeof *keys, compare_u64);
-    int status = OTAPRIO_OK;
+    const uint64_t *sorted = otaprio__radix_sort_u64(keys, keys + n, n, counts);
     for (size_t i = 1; i < n && status == OTAPRIO_OK; i++)
-        if (keys[i] == keys[i - 1])
+        if (sorted[i] == sorted[i - 1])
             status = otaprio__fail(f->diag, OTAPRIO_E_DUPLICATE, "keys", -1,
                                    "key %016llx belongs to two devices that "
                                    "would both be selected; keys must be "
                                    "unique",
-                                   (unsigned long long)keys[i]);
+                                   (unsigned long long)sorted[i]);
+    otaprio__mem_free(&c->mem, counts);
     otaprio__mem_free(&c->mem, keys);
     return status;
 }

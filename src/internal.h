@@ -147,6 +147,21 @@ OTAPRIO__NODISCARD int otaprio__vec_push(const otaprio__mem *mem,
 /* Frees the storage and leaves an empty vector of the same element size. */
 void otaprio__vec_release(const otaprio__mem *mem, otaprio__vec *vec);
 
+/* ---- sorting keys (radix_sort.c) ---------------------------------------- */
+
+/* Scratch counters otaprio__radix_sort_u64() takes. */
+#define OTAPRIO__RADIX_SORT_COUNTS ((size_t)6 << 11)
+
+/* Sorts keys[0..count) ascending by insertion: for a few keys. */
+void otaprio__insertion_sort_u64(uint64_t *keys, size_t count);
+
+/* Sorts keys[0..count) ascending, in time linear in count (a
+ * least-significant-digit radix sort, insertion sort for a few keys),
+ * using tmp (room for count keys) and counts (OTAPRIO__RADIX_SORT_COUNTS).
+ * Returns whichever of keys and tmp holds the result. */
+uint64_t *otaprio__radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t count,
+                                  size_t *counts);
+
 /* ---- names hosts print -------------------------------------------------- */
 
 /* names[value], or NULL for a value outside the `count` names. */

@@ -16,68 +16,13 @@
 
 #include <string.h>
 
-#define DIGIT_BITS 11
-#define DIGIT_VALUES ((size_t)1 << DIGIT_BITS)
-#define DIGIT_PASSES 6 /* 6 * 11 >= 64 */
-#define SMALL_SORT 48  /* below this, insertion sort beats the passes */
-#define MSD_BITS 15    /* at most 2^15 buckets in the first pass */
+#define SMALL_SORT 48 /* below this, the keys are sorted without buckets */
+#define MSD_BITS 15   /* at most 2^15 buckets in the first pass */
 /* A bucket up to this size is insertion sorted: the radix sort's 98 KB of
  * digit counts to clear would cost more. */
 #define BUCKET_INSERTION 192
 #define MSD_ENTRIES ((size_t)1 << MSD_BITS)
-#define COUNT_ENTRIES (DIGIT_PASSES * DIGIT_VALUES + MSD_ENTRIES + 1)
-
-static void insertion_sort(uint64_t *keys, size_t count)
-{
-    for (size_t i = 1; i < count; i++) {
-        uint64_t key = keys[i];
-        size_t j = i;
-        while (j > 0 && keys[j - 1] > key) {
-            keys[j] = keys[j - 1];
-            j--;
-        }
-        keys[j] = key;
-    }
-}
-
-/* Sorts keys[0..count) using tmp (count keys) and counts (DIGIT_PASSES *
- * DIGIT_VALUES); returns whichever of the two buffers holds the result. */
-static uint64_t *radix_sort(uint64_t *keys, uint64_t *tmp, size_t count,
-                            size_t *counts)
-{
-    if (count < SMALL_SORT) {
-        insertion_sort(keys, count);
-        return keys;
-    }
-    memset(counts, 0, DIGIT_PASSES * DIGIT_VALUES * sizeof *counts);
-    for (size_t i = 0; i < count; i++) {
-        uint64_t key = keys[i];
-        for (int pass = 0; pass < DIGIT_PASSES; pass++)
-            counts[(size_t)pass * DIGIT_VALUES +
-                   ((key >> (pass * DIGIT_BITS)) & (DIGIT_VALUES - 1))]++;
-    }
-    uint64_t *from = keys, *to = tmp;
-    for (int pass = 0; pass < DIGIT_PASSES; pass++) {
-        size_t *bucket = counts + (size_t)pass * DIGIT_VALUES;
-        int shift = pass * DIGIT_BITS;
-        if (bucket[(from[0] >> shift) & (DIGIT_VALUES - 1)] == count)
-            continue; /* one digit for all: this pass would not move a key */
-        size_t offset = 0;
-        for (size_t d = 0; d < DIGIT_VALUES; d++) {
-            size_t c = bucket[d];
-            bucket[d] = offset;
-            offset += c;
-        }
-        for (size_t i = 0; i < count; i++) {
-            uint64_t key = from[i];
-            to[bucket[(key >> shift) & (DIGIT_VALUES - 1)]++] = key;
-        }
-        uint64_t *swap = from;
-        from = to;
-        to = swap;
-    }
-    return from;
-}
+#define COUNT_ENTRIES (OTAPRIO__RADIX_SORT_COUNTS + MSD_ENTRIES + 1)
 
 /* Sorts the keys of values[0..count) (keys[i] is values[i]'s key) by
  * distributing them first: the values' range is cut into up to 2^15 equal
@@ -94,7 +39,7 @@ static uint64_t *bucket_sort(const double *values, uint64_t *keys,
                              size_t *counts)
 {
     if (count < SMALL_SORT)
-        return radix_sort(keys, tmp, count, counts);
+        return otaprio__radix_sort_u64(keys, tmp, count, counts);
     double low = values[0], high = values[0];
     for (size_t i = 1; i < count; i++) {
         double v = values[i];
@@ -103,7 +48,7 @@ static uint64_t *bucket_sort(const double *values, uint64_t *keys,
     }
     double span = high - low;
     if (!(span > 0.0) || !isfinite(span)) /* one value, or overflow */
-        return radix_sort(keys, tmp, count, counts);
+        return otaprio__radix_sort_u64(keys, tmp, count, counts);
     int bits = 4;
     for (size_t c = count >> 2; c > 1 && bits < MSD_BITS; c >>= 1)
         bits++;
@@ -126,10 +71,10 @@ static uint64_t *bucket_sort(const double *values, uint64_t *keys,
     for (size_t b = 0; b < buckets; b++) {
         size_t end = offsets[b], size = end - begin;
         if (size > 1 && size <= BUCKET_INSERTION) {
-            insertion_sort(tmp + begin, size);
+            otaprio__insertion_sort_u64(tmp + begin, size);
         } else if (size > 1) {
-            uint64_t *sorted =
-                radix_sort(tmp + begin, keys + begin, size, counts);
+            uint64_t *sorted = otaprio__radix_sort_u64(
+                tmp + begin, keys + begin, size, counts);
             if (sorted != tmp + begin)
                 memcpy(tmp + begin, sorted, size * sizeof *sorted);
         }
@@ -155,8 +100,8 @@ static void sort_sample(const double *values, size_t count, double *out,
     uint64_t *keys = tmp + count;
     for (size_t i = 0; i < count; i++)
         keys[i] = otaprio__order_key(values[i] + 0.0); /* -0.0 to +0.0 */
-    uint64_t *sorted = bucket_sort(
-        values, keys, tmp, count, counts + DIGIT_PASSES * DIGIT_VALUES, counts);
+    uint64_t *sorted = bucket_sort(values, keys, tmp, count,
+                                   counts + OTAPRIO__RADIX_SORT_COUNTS, counts);
     for (size_t i = 0; i < count; i++)
         out[i] = otaprio__order_value(sorted[i]);
 }
