@@ -116,10 +116,19 @@ static size_t gather_kept(finish *f, size_t h)
  * a min-heap (linear time) and taken off it as the waves ask. Entries
  * [0, ranked) of the array are in rank order; the heap is the rest,
  * stored backwards from the end so the ranked prefix can grow in place.
+ *
+ * Most strata keep many times the devices their seats take (a small one
+ * keeps dozens for one seat), so the heap starts on a prefix: the devices
+ * at or below a position that leaves a margin over the seats, moved to the
+ * front. Every device of the prefix ranks before every other, so its rank
+ * order is the start of the whole list's; a wave that runs past it (held
+ * devices skipped, or an unlucky margin) ranks the whole list again, and
+ * the ranks already handed out stay the same.
  */
 typedef struct ranking {
     otaprio__kept *items;
-    size_t count;  /* kept devices */
+    size_t count;  /* devices the heap was built on: a prefix, or all */
+    size_t all;    /* kept devices */
     size_t ranked; /* in rank order at the front */
 } ranking;
 
@@ -147,12 +156,37 @@ static void sift_down(ranking *r, size_t i, size_t size)
     }
 }
 
-static ranking rank_start(otaprio__kept *items, size_t count)
+static ranking rank_start(otaprio__kept *items, size_t count, size_t all)
 {
-    ranking r = {items, count, 0};
+    ranking r = {items, count, all, 0};
     for (size_t i = count / 2; i-- > 0;)
         sift_down(&r, i, count);
     return r;
+}
+
+/* Moves the kept devices at or below a position where about `seats` plus
+ * a margin of them lie to the front, and returns how many: all n when the
+ * margin would take most of them. The positions of the kept devices are
+ * spread evenly up to `limit`, the stratum's final limit. */
+static size_t rank_prefix(otaprio__kept *items, size_t n, uint64_t seats,
+                          uint64_t limit)
+{
+    double want = (double)seats + 4.0 * sqrt((double)seats) + 16.0;
+    if (want * 2.0 >= (double)n)
+        return n;
+    double scaled = (double)limit * (want / (double)n);
+    if (!(scaled < 0x1p64))
+        return n;
+    uint64_t below = (uint64_t)scaled;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].position > below)
+            continue;
+        otaprio__kept t = items[m];
+        items[m++] = items[i];
+        items[i] = t;
+    }
+    return m >= seats ? m : n;
 }
 
 /* The device of rank i, ranking more as needed; NULL past the last. */
@@ -168,7 +202,12 @@ static otaprio__kept *rank_get(ranking *r, size_t i)
         sift_down(r, 0, size - 1);
         r->items[r->ranked - 1] = top;
     }
-    return i < r->ranked ? &r->items[i] : NULL;
+    if (i < r->ranked)
+        return &r->items[i];
+    if (r->count == r->all)
+        return NULL;
+    *r = rank_start(r->items, r->all, r->all);
+    return rank_get(r, i);
 }
 
 static int add_pick(finish *f, const otaprio__kept *d, size_t h, uint32_t wave)
@@ -208,7 +247,12 @@ static int pick_by_seats(finish *f, size_t h)
     const otaprio_cohort_sampler *s = f->sampler;
     uint64_t candidates = otaprio__stratum_candidates(s, f->index[h]);
     size_t n = gather_kept(f, h), waves = c->setup.wave_count;
-    ranking r = rank_start(f->kept, n);
+    uint64_t seats = c->setup.canary_count > 0
+                         ? c->seats[h * waves + c->setup.canary_count - 1]
+                         : 0;
+    size_t prefix = rank_prefix(f->kept, n, seats,
+                                otaprio__cohort_limit(&s->setup, candidates));
+    ranking r = rank_start(f->kept, prefix, n);
     memset(f->taken, 0, n * sizeof *f->taken);
     uint64_t taken = 0;
     for (uint32_t k = 0; k < c->setup.canary_count; k++) {

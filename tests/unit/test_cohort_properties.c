@@ -262,6 +262,33 @@ static void test_rules_against_brute_force(void **state)
     }
 }
 
+/* The devices of lowest position held back to the last canary wave: an
+ * earlier wave takes devices ranked far past the seats of the last, which
+ * is where finishing starts ranking a stratum's kept devices, so it must
+ * rank past that first guess and still pick the brute force's devices. */
+static void test_held_devices_rank_far(void **state)
+{
+    (void)state;
+    const double waves[3] = {0.01, 0.02, 1.0};
+    fleet f = fleet_make(30000, 3, cards3, 51);
+    for (int32_t method = 1; method < OTAPRIO_COHORT_METHOD_COUNT - 1;
+         method++) {
+        otaprio_cohort_spec spec = fleet_spec(&f, method, waves, 3);
+        spec.retain_fraction = 0.2;
+        if (f.first_wave == NULL) {
+            f.first_wave = fixture_calloc(f.n, 1);
+            for (size_t i = 0; i < f.n; i++)
+                f.first_wave[i] =
+                    otaprio_bucket_position(spec.salt, f.keys[i]) <
+                    UINT64_C(1) << 60; /* the lowest 1/16 */
+        }
+        otaprio_cohort *c = finish_fleet(&f, &spec);
+        check_cohort(&f, &spec, c);
+        otaprio_cohort_free(c);
+    }
+    fleet_free(&f);
+}
+
 /* A schedule's first waves are the same whatever comes after them. */
 static void test_waves_nest_and_prefixes_agree(void **state)
 {
@@ -501,6 +528,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_method_against_brute_force),
         cmocka_unit_test(test_rules_against_brute_force),
+        cmocka_unit_test(test_held_devices_rank_far),
         cmocka_unit_test(test_waves_nest_and_prefixes_agree),
         cmocka_unit_test(test_minimum_covers_rare_strata),
         cmocka_unit_test(test_caps_hold),
