@@ -169,13 +169,10 @@ typedef struct otaprio__stratum_hot {
 /* One stratum's counts and kept devices. */
 typedef struct otaprio__stratum {
     /* What keeping a device touches comes first, in one cache line. */
-    otaprio__vec ready; /* uint64 keys of kept devices with first wave 0 */
-    size_t added;       /* entries the current chunk appended to `ready` */
-    size_t grow_at;     /* a list this long lowers the limit mid-chunk */
-    /* The strata the current chunk touched form a list through these, so
-     * its end costs the strata it touched, not all of them. */
-    uint32_t touched_next;
-    bool touched;
+    otaprio__vec ready;  /* uint64 keys of kept devices with first wave 0 */
+    size_t added;        /* entries the current chunk appended to `ready` */
+    size_t grow_at;      /* a list this long lowers the limit mid-chunk */
+    bool touched;        /* on the sampler's list of touched strata */
     uint64_t fleet;      /* devices observed, eligible or not */
     uint64_t candidates; /* of those, eligible at some canary wave */
     uint64_t limit_at;   /* candidates when `limit` was last computed */
@@ -195,7 +192,10 @@ struct otaprio_cohort_sampler {
      * wave is w (excluded devices are fleet minus the sum). */
     otaprio__vec by_wave; /* uint64 */
     uint64_t devices;     /* devices observed in all */
-    uint32_t touched;     /* first stratum the current chunk touched */
+    /* uint32 indexes of the strata the current chunk kept devices of (or,
+     * in the general pass, counted), each once, so that its end costs
+     * those alone; room for every stratum, so that listing cannot fail. */
+    otaprio__vec touched;
     /* When the stratum ids fit in OTAPRIO__COHORT_DENSE_MAX: the index of
      * each stratum id, or UINT32_MAX, so a device's stratum is one load
      * instead of a hash and a probe. NULL otherwise. */

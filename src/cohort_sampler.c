@@ -28,9 +28,6 @@
  * stratum keeps at least z^2 + 2 = 66 devices anyway. */
 #define GROW_FIRST 64
 
-/* The end of the list of touched strata. */
-#define NO_STRATUM UINT32_MAX
-
 /* Puts stratum `index` on the list of those the chunk touched, once. */
 static OTAPRIO__ALWAYS_INLINE void
 touch(otaprio_cohort_sampler *s, otaprio__stratum *stratum, uint32_t index)
@@ -38,8 +35,7 @@ touch(otaprio_cohort_sampler *s, otaprio__stratum *stratum, uint32_t index)
     if (stratum->touched)
         return;
     stratum->touched = true;
-    stratum->touched_next = s->touched;
-    s->touched = index;
+    ((uint32_t *)s->touched.data)[s->touched.length++] = index;
 }
 
 int otaprio__cohort_sampler_new(const otaprio__mem *mem,
@@ -68,7 +64,7 @@ int otaprio__cohort_sampler_new(const otaprio__mem *mem,
     s->stratum.elem_size = sizeof(otaprio__stratum);
     s->by_wave.elem_size = sizeof(uint64_t);
     s->hot.elem_size = sizeof(otaprio__stratum_hot);
-    s->touched = NO_STRATUM;
+    s->touched.elem_size = sizeof(uint32_t);
     *sampler = s;
     return OTAPRIO_OK;
 }
@@ -173,6 +169,7 @@ void otaprio_cohort_sampler_free(otaprio_cohort_sampler *sampler)
     otaprio__vec_release(&mem, &sampler->stratum);
     otaprio__vec_release(&mem, &sampler->hot);
     otaprio__vec_release(&mem, &sampler->by_wave);
+    otaprio__vec_release(&mem, &sampler->touched);
     otaprio__mem_free(&mem, sampler->dense);
     otaprio__cohort_setup_release(&sampler->setup, &mem);
     otaprio__mem_free(&mem, sampler);
@@ -190,6 +187,7 @@ static int add_stratum(otaprio_cohort_sampler *s, const uint32_t *codes,
     OTAPRIO__TRY(otaprio__vec_reserve(&s->mem, &s->hot, count + 1));
     OTAPRIO__TRY(
         otaprio__vec_reserve(&s->mem, &s->by_wave, (count + 1) * waves));
+    OTAPRIO__TRY(otaprio__vec_reserve(&s->mem, &s->touched, count + 1));
     OTAPRIO__TRY(otaprio__tuple_set_reserve(&s->mem, &s->strata, count + 1));
     uint32_t id = otaprio__tuple_set_add_reserved(&s->strata, codes, hash);
     otaprio__stratum *stratum = (otaprio__stratum *)s->stratum.data + id;
@@ -416,7 +414,11 @@ static OTAPRIO__ALWAYS_INLINE int
 dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
                size_t *failed_at, size_t width)
 {
-    uint64_t ids[BLOCK], positions[BLOCK];
+    /* Dense ids are below OTAPRIO__COHORT_DENSE_MAX: 32-bit lanes, twice
+     * as many to a vector. A bad code may wrap its id; the block stops
+     * before using it. */
+    uint32_t ids[BLOCK];
+    uint64_t positions[BLOCK];
     uint32_t index[BLOCK];
     uint16_t keep[BLOCK];
     const bool canary = s->setup.canary_count > 0;
@@ -430,14 +432,14 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
             ids[j] = 0;
         for (size_t d = 0; d < width; d++) {
             const uint32_t *column = rows->codes[d];
-            uint64_t radix = s->setup.radix[d];
+            uint32_t radix = (uint32_t)s->setup.radix[d];
             if (column == NULL)
                 continue;
             uint32_t max = 0;
             for (size_t j = 0; j < m; j++) {
                 uint32_t code = column[b + j];
                 max = code > max ? code : max;
-                ids[j] += (uint64_t)code * radix;
+                ids[j] += code * radix;
             }
             if (max >= s->setup.cardinalities[d]) {
                 *failed_at = b;
@@ -581,7 +583,9 @@ static void undo(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
             stratum->candidates--;
     }
     otaprio__stratum *strata = s->stratum.data;
-    for (uint32_t h = s->touched; h != NO_STRATUM;) {
+    const uint32_t *touched = s->touched.data;
+    for (size_t k = 0; k < s->touched.length; k++) {
+        uint32_t h = touched[k];
         otaprio__stratum *stratum = &strata[h];
         stratum->ready.length -= stratum->added;
         stratum->held.length -= stratum->held_added;
@@ -591,11 +595,13 @@ static void undo(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
         size_t kept = stratum->ready.length + stratum->held.length;
         stratum->grow_at = kept + kept / 4 + GROW_FIRST;
         stratum->touched = false;
-        h = stratum->touched_next;
     }
-    s->touched = NO_STRATUM;
+    s->touched.length = 0;
     otaprio__cohort_sampler_truncate(s, before);
 }
+
+/* How far ahead settling fetches a stratum's record. */
+#define SETTLE_AHEAD 8
 
 /* Adds the chunk's plain devices to the counts, lowers the limits of the
  * strata that grew by an eighth since theirs was computed (so the next
@@ -604,7 +610,13 @@ static void undo(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
 static void settle(otaprio_cohort_sampler *s)
 {
     otaprio__stratum *strata = s->stratum.data;
-    for (uint32_t h = s->touched; h != NO_STRATUM; h = strata[h].touched_next) {
+    const uint32_t *touched = s->touched.data;
+    for (size_t k = 0; k < s->touched.length; k++) {
+        uint32_t h = touched[k];
+#if defined(__GNUC__)
+        if (k + SETTLE_AHEAD < s->touched.length)
+            __builtin_prefetch(&strata[touched[k + SETTLE_AHEAD]], 1);
+#endif
         otaprio__stratum *stratum = &strata[h];
         otaprio__stratum_hot *hot = (otaprio__stratum_hot *)s->hot.data + h;
         stratum->touched = false;
@@ -630,7 +642,7 @@ static void settle(otaprio_cohort_sampler *s)
         stratum->grow_at = kept + kept / 4 + GROW_FIRST;
         stratum->settled = hot->limit;
     }
-    s->touched = NO_STRATUM;
+    s->touched.length = 0;
 }
 
 int otaprio_cohort_sampler_observe(otaprio_cohort_sampler *sampler,
