@@ -422,6 +422,12 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
     uint32_t index[BLOCK];
     uint16_t keep[BLOCK];
     const bool canary = s->setup.canary_count > 0;
+    /* The hash threshold keeps by one limit for every stratum, whatever
+     * its count: the count loop then reads no limits. (A stratum's own
+     * limit is never below it; before its first chunk ends it is above.) */
+    const bool shared =
+        canary && s->setup.method == OTAPRIO_COHORT_HASH_THRESHOLD;
+    const uint64_t shared_limit = otaprio__cohort_limit(&s->setup, 1);
     for (size_t b = 0; b < rows->count; b += BLOCK) {
         size_t m = rows->count - b < BLOCK ? rows->count - b : BLOCK;
         /* Column by column, so each loop is a vectorisable multiply-add,
@@ -451,32 +457,41 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
                 otaprio__cohort_position(&s->setup, rows->keys[b + j]);
         for (size_t j = 0; j < m; j++)
             index[j] = s->dense[ids[j]];
-        /* Count, and note whom to keep: a branch only for a stratum not
-         * seen before, which is added here (one earlier in the block is in
-         * the table by now). */
-        size_t kept = 0;
+        /* Strata not seen before, added (a later device of one is found
+         * in the table by then): a branch taken once per stratum. */
         for (size_t j = 0; j < m; j++) {
-            uint32_t id = index[j];
+            if (index[j] != OTAPRIO__TUPLE_NONE)
+                continue;
+            uint32_t id = s->dense[ids[j]];
             if (id == OTAPRIO__TUPLE_NONE) {
-                id = s->dense[ids[j]];
-                if (id == OTAPRIO__TUPLE_NONE) {
-                    uint32_t codes[OTAPRIO_COHORT_MAX_DIMENSIONS] = {0};
-                    otaprio__cohort_stratum_codes(&s->setup, ids[j], codes);
-                    int status = add_stratum(
-                        s, codes, otaprio__tuple_hash(&s->strata, codes), &id);
-                    if (status != OTAPRIO_OK) {
-                        uncount_from(s, index, 0, j);
-                        *failed_at = b;
-                        return status;
-                    }
+                uint32_t codes[OTAPRIO_COHORT_MAX_DIMENSIONS] = {0};
+                otaprio__cohort_stratum_codes(&s->setup, ids[j], codes);
+                int status = add_stratum(
+                    s, codes, otaprio__tuple_hash(&s->strata, codes), &id);
+                if (status != OTAPRIO_OK) {
+                    *failed_at = b;
+                    return status;
                 }
-                index[j] = id;
             }
-            otaprio__stratum_hot *hot =
-                (otaprio__stratum_hot *)s->hot.data + id;
-            hot->plain++;
-            keep[kept] = (uint16_t)j;
-            kept += canary && positions[j] <= hot->limit;
+            index[j] = id;
+        }
+        /* Count, and note whom to keep. */
+        otaprio__stratum_hot *hot = s->hot.data;
+        size_t kept = 0;
+        if (shared) {
+            for (size_t j = 0; j < m; j++)
+                hot[index[j]].plain++;
+            for (size_t j = 0; j < m; j++) {
+                keep[kept] = (uint16_t)j;
+                kept += positions[j] <= shared_limit;
+            }
+        } else {
+            for (size_t j = 0; j < m; j++) {
+                otaprio__stratum_hot *entry = &hot[index[j]];
+                entry->plain++;
+                keep[kept] = (uint16_t)j;
+                kept += canary && positions[j] <= entry->limit;
+            }
         }
         for (size_t k = 0; k < kept; k++) {
 #if defined(__GNUC__)
