@@ -253,6 +253,15 @@ stratum_id_at(const otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
     return stratum;
 }
 
+/* Room for one more kept device. A list's first room is for GROW_FIRST:
+ * a stratum keeps about that many before its limit falls, and growing to
+ * it from a few would take half a dozen reallocations. */
+static int reserve_one(otaprio_cohort_sampler *s, otaprio__vec *list)
+{
+    return otaprio__vec_reserve(
+        &s->mem, list, list->capacity == 0 ? GROW_FIRST : list->length + 1);
+}
+
 /* How far ahead the dense pass fetches a device's stratum record: its
  * counters are the pass's one likely cache miss. */
 #define PREFETCH_AHEAD 16
@@ -303,7 +312,7 @@ static OTAPRIO__ALWAYS_INLINE int place(otaprio_cohort_sampler *s,
     p->keep = true;
     otaprio__stratum *stratum = (otaprio__stratum *)s->stratum.data + id;
     otaprio__vec *list = p->first_wave == 0 ? &stratum->ready : &stratum->held;
-    return otaprio__vec_reserve(&s->mem, list, list->length + 1);
+    return reserve_one(s, list);
 }
 
 /*
@@ -519,8 +528,7 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
                 touch(s, stratum, id);
             otaprio__vec *list = &stratum->ready;
             if (list->length == list->capacity) {
-                int status =
-                    otaprio__vec_reserve(&s->mem, list, list->length + 1);
+                int status = reserve_one(s, list);
                 if (status != OTAPRIO_OK) {
                     uncount_from(s, index, j, m);
                     *failed_at = b + j;
