@@ -157,12 +157,11 @@ typedef struct otaprio__stratum_hot {
      * a stale, larger limit keeps more than needed, never less, and
      * otaprio__stratum_prune() applies the current one. */
     uint64_t limit;
-    /* Devices eligible from the first wave counted here alone, not yet
-     * added to fleet, candidates and the first wave's count. A chunk's end
-     * adds them for the strata it kept devices of; the rest wait, so that
-     * a stratum whose devices all pass it by costs no visit to its record.
-     * The stratum's counts are the sums: otaprio__stratum_fleet() and its
-     * neighbours read them. */
+    /* Devices of plain chunks (eligible from the first wave), counted
+     * here alone, so that a device the pass does not keep touches nothing
+     * else; the record's fleet, candidates and first-wave count hold the
+     * other chunks' devices. The stratum's counts are the sums:
+     * otaprio__stratum_fleet() and its neighbours read them. */
     uint64_t plain;
 } otaprio__stratum_hot;
 
@@ -236,10 +235,6 @@ otaprio__stratum_by_wave(const otaprio_cohort_sampler *sampler, size_t index,
                          .plain
                : count;
 }
-
-/* Adds stratum `index`'s pending devices to its counts. */
-void otaprio__cohort_sampler_fold(otaprio_cohort_sampler *sampler,
-                                  size_t index);
 
 /* Most stratum ids a sampler indexes directly (4 MiB of index). */
 #define OTAPRIO__COHORT_DENSE_MAX (UINT64_C(1) << 20)

@@ -14,7 +14,7 @@
  * Memory per stratum: its tuple, 56 bytes of counts and lists, wave_count
  * counts of 8 bytes and the kept devices, 8 bytes each (16 when held back
  * to a later wave); lists grow by half and are pruned at a chunk's end
- * once they hold half again what the last prune left.
+ * once they hold a quarter again what the last prune left.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -86,20 +86,6 @@ int otaprio_cohort_sampler_create(const otaprio_cohort_spec *spec,
         return otaprio__fail(diag, status, "", -1,
                              "out of memory for the sampler");
     return OTAPRIO_OK;
-}
-
-void otaprio__cohort_sampler_fold(otaprio_cohort_sampler *sampler, size_t index)
-{
-    otaprio__stratum *stratum =
-        (otaprio__stratum *)sampler->stratum.data + index;
-    otaprio__stratum_hot *hot =
-        (otaprio__stratum_hot *)sampler->hot.data + index;
-    stratum->fleet += hot->plain;
-    ((uint64_t *)sampler->by_wave.data)[index * sampler->setup.wave_count] +=
-        hot->plain;
-    if (sampler->setup.canary_count > 0)
-        stratum->candidates += hot->plain;
-    hot->plain = 0;
 }
 
 static void release_stratum(const otaprio__mem *mem, otaprio__stratum *s)
@@ -626,9 +612,9 @@ static void undo(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
 /* How far ahead settling fetches a stratum's record. */
 #define SETTLE_AHEAD 8
 
-/* Adds the chunk's plain devices to the counts, lowers the limits of the
- * strata that grew by an eighth since theirs was computed (so the next
- * chunks keep fewer devices), and prunes the lists that grew by half since
+/* Ends a chunk for the strata it touched: lowers the limits of those
+ * that grew by an eighth since theirs was computed (so the next chunks
+ * keep fewer devices), and prunes the lists that grew by a quarter since
  * their last prune. */
 static void settle(otaprio_cohort_sampler *s)
 {
@@ -643,22 +629,21 @@ static void settle(otaprio_cohort_sampler *s)
         otaprio__stratum *stratum = &strata[h];
         otaprio__stratum_hot *hot = (otaprio__stratum_hot *)s->hot.data + h;
         stratum->touched = false;
-        otaprio__cohort_sampler_fold(s, h);
         stratum->added = 0;
         stratum->held_added = 0;
-        if (stratum->candidates - stratum->limit_at > stratum->limit_at / 8) {
-            uint64_t limit =
-                otaprio__cohort_limit(&s->setup, stratum->candidates);
+        uint64_t candidates = otaprio__stratum_candidates(s, h);
+        if (candidates - stratum->limit_at > stratum->limit_at / 8) {
+            uint64_t limit = otaprio__cohort_limit(&s->setup, candidates);
             if (limit < hot->limit)
                 hot->limit = limit;
-            stratum->limit_at = stratum->candidates;
+            stratum->limit_at = candidates;
         }
         size_t kept = stratum->ready.length + stratum->held.length;
         if (kept > stratum->prune_at) {
             otaprio__stratum_prune(
                 &s->setup, stratum, &hot->limit,
-                otaprio__cohort_limit(&s->setup, stratum->candidates));
-            stratum->limit_at = stratum->candidates;
+                otaprio__cohort_limit(&s->setup, candidates));
+            stratum->limit_at = candidates;
             kept = stratum->ready.length + stratum->held.length;
             stratum->prune_at = kept + kept / 4 + 16;
         }

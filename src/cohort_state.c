@@ -66,7 +66,6 @@ static int prepare_merge(otaprio_cohort_sampler *s,
 static void merge_stratum(otaprio_cohort_sampler *s, uint32_t index,
                           const otaprio_cohort_sampler *other, uint32_t j)
 {
-    otaprio__cohort_sampler_fold(s, index);
     otaprio__stratum *to = stratum_of(s, index);
     const otaprio__stratum *from = stratum_of(other, j);
     to->fleet += otaprio__stratum_fleet(other, j);
@@ -83,9 +82,10 @@ static void merge_stratum(otaprio_cohort_sampler *s, uint32_t index,
                from->held.data, from->held.length * sizeof(otaprio__held));
     to->held.length += from->held.length;
     uint64_t *limit = &((otaprio__stratum_hot *)s->hot.data)[index].limit;
+    uint64_t candidates = otaprio__stratum_candidates(s, index);
     otaprio__stratum_prune(&s->setup, to, limit,
-                           otaprio__cohort_limit(&s->setup, to->candidates));
-    to->limit_at = to->candidates;
+                           otaprio__cohort_limit(&s->setup, candidates));
+    to->limit_at = candidates;
     to->settled = *limit;
     size_t kept = to->ready.length + to->held.length;
     to->prune_at = kept + kept / 4 + 16;
