@@ -66,9 +66,8 @@ int otaprio_key_derive_batch(const void *bytes, const uint64_t *offsets,
     return OTAPRIO_OK;
 }
 
-/* The batch loops call this rather than the exported function, which a
- * shared library must reach through the PLT (it could be interposed), so the
- * hash inlines into each loop. */
+/* One key's position, from libxxhash itself (many keys go through
+ * bucket_positions.c, which tests hold to this). */
 static inline uint64_t position_of(uint64_t salt, uint64_t key)
 {
     unsigned char bytes[8];
@@ -91,6 +90,9 @@ double otaprio_bucket_fraction(uint64_t salt, uint64_t key)
     return fraction_of(position_of(salt, key));
 }
 
+/* Keys a batch call hashes at a time: 4 KiB of positions on the stack. */
+#define BATCH_BLOCK 512
+
 int otaprio_bucket_batch(uint64_t salt, const uint64_t *keys, size_t count,
                          uint64_t *positions, double *fractions,
                          otaprio_diag *diag)
@@ -102,19 +104,18 @@ int otaprio_bucket_batch(uint64_t salt, const uint64_t *keys, size_t count,
         return otaprio__fail(diag, OTAPRIO_E_INVALID, "positions", -1,
                              "positions and fractions are both NULL: nothing "
                              "to compute");
-    /* One loop per output shape keeps each loop branch-free. */
-    if (fractions == NULL) {
-        for (size_t i = 0; i < count; i++)
-            positions[i] = position_of(salt, keys[i]);
-    } else if (positions == NULL) {
-        for (size_t i = 0; i < count; i++)
-            fractions[i] = fraction_of(position_of(salt, keys[i]));
-    } else {
-        for (size_t i = 0; i < count; i++) {
-            uint64_t position = position_of(salt, keys[i]);
-            positions[i] = position;
-            fractions[i] = fraction_of(position);
-        }
+    /* Blocks of positions from the vector kernel into a buffer of its own
+     * (the caller may hand the keys' array back as positions), then each
+     * output from the buffer. */
+    uint64_t block[BATCH_BLOCK];
+    for (size_t first = 0; first < count; first += BATCH_BLOCK) {
+        size_t n = count - first < BATCH_BLOCK ? count - first : BATCH_BLOCK;
+        otaprio__bucket_positions(salt, keys + first, n, block);
+        if (positions != NULL)
+            memcpy(positions + first, block, n * sizeof *block);
+        if (fractions != NULL)
+            for (size_t i = 0; i < n; i++)
+                fractions[first + i] = fraction_of(block[i]);
     }
     return OTAPRIO_OK;
 }

@@ -447,9 +447,7 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
                 return OTAPRIO_E_RANGE;
             }
         }
-        for (size_t j = 0; j < m; j++)
-            positions[j] =
-                otaprio__cohort_position(&s->setup, rows->keys[b + j]);
+        otaprio__bucket_positions(s->setup.salt, rows->keys + b, m, positions);
         for (size_t j = 0; j < m; j++)
             index[j] = s->dense[ids[j]];
         /* Strata not seen before, added (a later device of one is found

@@ -147,6 +147,23 @@ OTAPRIO__NODISCARD int otaprio__vec_push(const otaprio__mem *mem,
 /* Frees the storage and leaves an empty vector of the same element size. */
 void otaprio__vec_release(const otaprio__mem *mem, otaprio__vec *vec);
 
+/* ---- bucket positions of many keys (bucket_positions.c) ------------- */
+
+/* positions[i] = otaprio_bucket_position(salt, keys[i]) for i < count, in
+ * the fastest build this processor runs; every build gives the same
+ * positions. */
+void otaprio__bucket_positions(uint64_t salt, const uint64_t *keys,
+                               size_t count, uint64_t *positions);
+
+/* The builds, for tests: one for every processor, one for AVX2. */
+void otaprio__bucket_positions_baseline(uint64_t salt, const uint64_t *keys,
+                                        size_t count, uint64_t *positions);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define OTAPRIO__BUCKET_POSITIONS_AVX2 1
+void otaprio__bucket_positions_avx2(uint64_t salt, const uint64_t *keys,
+                                    size_t count, uint64_t *positions);
+#endif
+
 /* ---- sorting keys (radix_sort.c) ---------------------------------------- */
 
 /* Scratch counters otaprio__radix_sort_u64() takes. */

@@ -16,6 +16,10 @@
 #include "internal.h"
 #include "vectors/bucket_vectors.h"
 
+/* libxxhash itself, the reference the batch builds are checked against. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 static void keys_match_the_reference(void **state)
@@ -180,6 +184,54 @@ static void batch_positions_equal_single_positions(void **state)
     }
 }
 
+typedef void batch_build(uint64_t, const uint64_t *, size_t, uint64_t *);
+
+/* Every build of the batch positions, written out from XXH3's 8-byte path,
+ * equals libxxhash's XXH3_64bits_withSeed of the key's little-endian bytes,
+ * for random keys and salts and every length a vector loop's tail sees. */
+static void batch_builds_equal_libxxhash(void **state)
+{
+    (void)state;
+    batch_build *builds[3] = {otaprio__bucket_positions_baseline,
+                              otaprio__bucket_positions};
+    size_t build_count = 2;
+#ifdef OTAPRIO__BUCKET_POSITIONS_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        builds[build_count++] = otaprio__bucket_positions_avx2;
+#endif
+    enum { N = 67 };
+    uint64_t keys[N], positions[N];
+    uint64_t seed = 0x243F6A8885A308D3ull;
+    for (int round = 0; round < 300; round++) {
+        uint64_t salt = seed = seed * 6364136223846793005ull + 1;
+        if (round < 4) /* salts whose halves are all zeros or all ones */
+            salt = round == 0   ? 0
+                   : round == 1 ? UINT64_MAX
+                   : round == 2 ? UINT64_C(0xffffffff)
+                                : UINT64_C(0xffffffff00000000);
+        for (size_t i = 0; i < N; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            keys[i] = seed ^ (seed >> 29);
+        }
+        keys[0] = 0;
+        keys[1] = UINT64_MAX;
+        for (size_t b = 0; b < build_count; b++) {
+            size_t count = (size_t)round % (N + 1);
+            memset(positions, 0xa5, sizeof positions);
+            builds[b](salt, keys, count, positions);
+            for (size_t i = 0; i < count; i++) {
+                unsigned char bytes[8];
+                for (int k = 0; k < 8; k++)
+                    bytes[k] = (unsigned char)(keys[i] >> (8 * k));
+                assert_int_equal(positions[i],
+                                 XXH3_64bits_withSeed(bytes, 8, salt));
+            }
+            for (size_t i = count; i < N; i++) /* nothing past count */
+                assert_int_equal(positions[i], UINT64_C(0xa5a5a5a5a5a5a5a5));
+        }
+    }
+}
+
 static void batch_positions_reject_bad_arguments_untouched(void **state)
 {
     (void)state;
@@ -264,6 +316,7 @@ int main(void)
         cmocka_unit_test(batch_keys_reject_decreasing_offsets_untouched),
         cmocka_unit_test(batch_keys_reject_null_arrays),
         cmocka_unit_test(batch_positions_equal_single_positions),
+        cmocka_unit_test(batch_builds_equal_libxxhash),
         cmocka_unit_test(batch_positions_reject_bad_arguments_untouched),
         cmocka_unit_test(fractions_lie_in_the_unit_interval),
         cmocka_unit_test(positions_are_uniform_for_sequential_keys),
