@@ -44,6 +44,15 @@ uint64_t otaprio__cohort_limit(const otaprio__cohort_setup *setup,
     return limit > 0 ? limit - 1 : 0;
 }
 
+/* Kept keys hashed at a time: their positions come from the vector
+ * kernel into a buffer on the stack. */
+#define RETAIN_BLOCK 256
+
+static size_t block_at(size_t length, size_t first)
+{
+    return length - first < RETAIN_BLOCK ? length - first : RETAIN_BLOCK;
+}
+
 void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
                             otaprio__stratum *stratum, uint64_t *current,
                             uint64_t limit)
@@ -52,10 +61,18 @@ void otaprio__stratum_prune(const otaprio__cohort_setup *setup,
         *current = limit;
     limit = *current;
     uint64_t *ready = stratum->ready.data;
+    uint64_t positions[RETAIN_BLOCK];
     size_t kept = 0;
-    for (size_t i = 0; i < stratum->ready.length; i++)
-        if (otaprio__cohort_position(setup, ready[i]) <= limit)
-            ready[kept++] = ready[i];
+    for (size_t first = 0; first < stratum->ready.length;
+         first += RETAIN_BLOCK) {
+        size_t n = block_at(stratum->ready.length, first);
+        otaprio__bucket_positions(setup->salt, ready + first, n, positions);
+        /* In place: a key moves down, never past one not yet read. */
+        for (size_t i = 0; i < n; i++) {
+            ready[kept] = ready[first + i];
+            kept += positions[i] <= limit;
+        }
+    }
     stratum->ready.length = kept;
     otaprio__held *held = stratum->held.data;
     kept = 0;
@@ -73,13 +90,16 @@ size_t otaprio__stratum_kept(const otaprio__cohort_setup *setup,
     uint64_t limit = otaprio__cohort_limit(setup, candidates);
     size_t n = 0;
     const uint64_t *keys = stratum->ready.data;
-    for (size_t i = 0; i < stratum->ready.length; i++) {
-        uint64_t position = otaprio__cohort_position(setup, keys[i]);
-        if (position > limit)
-            continue;
-        if (out != NULL)
-            out[n] = (otaprio__kept){position, keys[i], 0};
-        n++;
+    uint64_t positions[RETAIN_BLOCK];
+    for (size_t first = 0; first < stratum->ready.length;
+         first += RETAIN_BLOCK) {
+        size_t m = block_at(stratum->ready.length, first);
+        otaprio__bucket_positions(setup->salt, keys + first, m, positions);
+        for (size_t i = 0; i < m; i++) {
+            if (out != NULL)
+                out[n] = (otaprio__kept){positions[i], keys[first + i], 0};
+            n += positions[i] <= limit;
+        }
     }
     *ready = n;
     const otaprio__held *held = stratum->held.data;
