@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "plan_columns.h"
 #include "plan_work.h"
 #include "risk_internal.h"
 
@@ -25,13 +26,6 @@ static const otaprio__layout devices_layout = {
 static const otaprio__layout state_layout = {"otaprio_device_state",
                                              sizeof(otaprio_device_state),
                                              sizeof(otaprio_device_state)};
-
-/* Blocks no prerequisite cures: the package is not for the device. */
-#define EXCLUDING_BLOCKS                                                  \
-    (OTAPRIO_BLOCK_CARRIER | OTAPRIO_BLOCK_REGION | OTAPRIO_BLOCK_LEGAL | \
-     OTAPRIO_BLOCK_ENROLLMENT | OTAPRIO_BLOCK_CURRENT)
-/* Blocks a prerequisite path can cure. */
-#define CURABLE_BLOCKS (OTAPRIO_BLOCK_REQUIREMENT | OTAPRIO_BLOCK_CONFLICT)
 
 int(otaprio_plan_chunk_init)(otaprio_plan_chunk *chunk, size_t size)
 {
@@ -153,8 +147,7 @@ static int trace_impact(otaprio__plan_work *w, chunk_view *v,
     OTAPRIO__TRY(otaprio_catalog_impact_devices(
         r->catalog, r->flaw_component, r->flaw_constraint,
         r->flaw_constraint_length, &v->state, marks, NULL, diag));
-    for (size_t i = 0; i < n; i++)
-        affected[i] = marks[i] != 0;
+    otaprio__plan_affected(marks, affected, n);
     return OTAPRIO_OK;
 }
 
@@ -183,13 +176,8 @@ static int score_devices(otaprio__plan_work *w, chunk_view *v,
         const uint8_t *reached = v->devices.affected;
         OTAPRIO__TRY(otaprio_catalog_check_devices(
             r->catalog, r->package, &v->state, blocks, NULL, NULL, diag));
-        for (size_t i = 0; i < n; i++) {
-            int refused = (blocks[i] & EXCLUDING_BLOCKS) != 0 &&
-                          (reached == NULL || reached[i] != 0);
-            prerequisite[i] = (blocks[i] & CURABLE_BLOCKS) != 0;
-            excluded[i] =
-                (uint8_t)((host != NULL ? host[i] : 0) | (refused ? 1 : 0));
-        }
+        otaprio__plan_catalog_inputs(blocks, reached, host, prerequisite,
+                                     excluded, n);
         v->devices.prerequisite_missing = prerequisite;
         v->devices.excluded = excluded;
     }
@@ -206,27 +194,15 @@ static int score_devices(otaprio__plan_work *w, chunk_view *v,
     if (!r->trace_flaw) {
         /* The host's own column, now validated by the risk engine. */
         const uint8_t *host = v->devices.affected;
-        for (size_t i = 0; i < n; i++)
-            affected[i] = host != NULL ? host[i] : 1;
+        if (host != NULL)
+            memcpy(affected, host, n);
+        else
+            memset(affected, 1, n);
     }
-    if (r->catalog != NULL) {
-        /* The package's own battery, storage and link rules pass with
-         * time, like the risk engine's: they defer. */
-        for (size_t i = 0; i < n; i++) {
-            uint32_t b = blocks[i], add = 0;
-            if (b & OTAPRIO_BLOCK_BATTERY)
-                add |= OTAPRIO_REASON_LOW_BATTERY;
-            if (b & OTAPRIO_BLOCK_STORAGE)
-                add |= OTAPRIO_REASON_LOW_STORAGE;
-            if (b & OTAPRIO_BLOCK_METERED)
-                add |= OTAPRIO_REASON_METERED_LARGE;
-            if (add == 0)
-                continue;
-            out.reasons[i] |= add;
-            if (out.disposition[i] < OTAPRIO_DISPOSITION_DEFER)
-                out.disposition[i] = OTAPRIO_DISPOSITION_DEFER;
-        }
-    }
+    /* The package's own battery, storage and link rules pass with time,
+     * like the risk engine's: they defer. */
+    if (r->catalog != NULL)
+        otaprio__plan_fold_blocks(blocks, out.reasons, out.disposition, n);
     return OTAPRIO_OK;
 }
 
@@ -250,24 +226,9 @@ static void cohort_columns(otaprio__plan_work *w, chunk_view *v)
     uint8_t *excluded = U8(col->cohort_excluded);
     uint8_t *first = U8(col->cohort_first);
     uint8_t *critical = U8(col->cohort_critical);
-    uint8_t last = (uint8_t)(w->shape.waves - 1);
-    double level = w->request.critical_level;
-    /* The loop's invariants in locals: the byte stores below may alias
-     * anything, so reading them through w and c reloads them for every
-     * device. Selects, not branches: dispositions and criticality vary
-     * device by device and would mispredict. */
-    const uint8_t *ring = ring_column(w, c);
-    size_t n = c->count;
-
-    for (size_t i = 0; i < n; i++) {
-        uint8_t d = disposition[i];
-        int taken = ring != NULL && ring[i] < 2;
-        int open = d == OTAPRIO_DISPOSITION_ELIGIBLE && !taken;
-        int defer = d == OTAPRIO_DISPOSITION_DEFER;
-        excluded[i] = (uint8_t) !(open | defer);
-        first[i] = defer ? last : 0;
-        critical[i] = (uint8_t)(open & (criticality[i] >= level));
-    }
+    otaprio__plan_cohort_inputs(
+        disposition, ring_column(w, c), criticality, w->request.critical_level,
+        (uint8_t)(w->shape.waves - 1), excluded, first, critical, c->count);
     (otaprio_cohort_chunk_init)(&v->cohort, sizeof v->cohort);
     v->cohort.count = c->count;
     v->cohort.keys = c->keys;
@@ -286,19 +247,9 @@ static int impact_chunk(otaprio__plan_work *w, chunk_view *v,
     size_t n = v->chunk->count;
     OTAPRIO__TRY(trace_impact(w, v, diag));
     const uint8_t *affected = U8(w->columns.affected);
-    const uint8_t *classes = v->devices.device_class;
-    /* Counted in locals: stores through w would be reloaded per device. */
-    uint64_t count = 0;
-    uint32_t seen = 0;
-    for (size_t i = 0; i < n; i++) {
-        count += affected[i];
-        /* An out-of-range class is the risk engine's to reject, later. */
-        if (affected[i] && classes != NULL && classes[i] < 32)
-            seen |= UINT32_C(1) << classes[i];
-        else if (affected[i] && classes == NULL)
-            seen |= UINT32_C(1) << OTAPRIO_DEVICE_OTHER;
-    }
-    w->affected += count;
+    uint32_t seen;
+    w->affected +=
+        otaprio__plan_reach(affected, v->devices.device_class, n, &seen);
     w->affected_classes |= seen;
     if (v->state.region != NULL) {
         const uint32_t *columns[1] = {v->state.region};
@@ -345,14 +296,10 @@ static int sample_chunk(otaprio__plan_work *w, chunk_view *v,
     OTAPRIO__TRY(score_devices(w, v, diag));
     cohort_columns(w, v);
     const otaprio_plan_chunk *c = v->chunk;
-    const uint8_t *disposition = U8(w->columns.disposition);
     const uint8_t *ring = ring_column(w, c);
-    uint64_t rings[2] = {0, 0};
-    for (size_t i = 0; ring != NULL && i < c->count; i++)
-        if (ring[i] < 2 && disposition[i] == OTAPRIO_DISPOSITION_ELIGIBLE)
-            rings[ring[i]]++;
-    w->ring_devices[0] += rings[0];
-    w->ring_devices[1] += rings[1];
+    if (ring != NULL)
+        otaprio__plan_count_rings(U8(w->columns.disposition), ring, c->count,
+                                  w->ring_devices);
     return otaprio_cohort_sampler_observe(w->sampler, &v->cohort, diag);
 }
 
@@ -361,60 +308,34 @@ static int sample_chunk(otaprio__plan_work *w, chunk_view *v,
 static void plan_waves(otaprio__plan_work *w, chunk_view *v)
 {
     const otaprio_plan_chunk *c = v->chunk;
-    const uint8_t *disposition = U8(w->columns.disposition);
-    const uint8_t *cohort_wave = U8(w->columns.cohort_wave);
-    uint8_t *wave = U8(w->columns.plan_wave);
-    uint8_t *planned = U8(w->columns.planned);
-    /* Invariants and counts in locals, as in cohort_columns(). */
-    const uint8_t *ring = ring_column(w, c);
-    const uint32_t ring_wave[2] = {w->ring_wave[0], w->ring_wave[1]};
-    uint32_t offset = w->cohort_offset;
-    uint64_t devices[OTAPRIO__PLAN_MAX_WAVES] = {0};
-    size_t n = c->count;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t p = OTAPRIO_PLAN_NONE;
-        if (ring != NULL && ring[i] < 2 &&
-            disposition[i] == OTAPRIO_DISPOSITION_ELIGIBLE)
-            p = ring_wave[ring[i]];
-        else if (cohort_wave[i] != OTAPRIO_COHORT_NONE)
-            p = offset + cohort_wave[i];
-        wave[i] = (uint8_t)p;
-        planned[i] = p != OTAPRIO_PLAN_NONE;
-        if (p != OTAPRIO_PLAN_NONE)
-            devices[p]++;
-    }
-    for (size_t k = 0; k < OTAPRIO__PLAN_MAX_WAVES; k++)
-        w->wave_devices[k] += devices[k];
+    otaprio__plan_columns *col = &w->columns;
+    uint8_t *wave = U8(col->plan_wave);
+    otaprio__plan_waves(U8(col->disposition), ring_column(w, c),
+                        U8(col->cohort_wave), w->ring_wave, w->cohort_offset,
+                        wave, U8(col->planned), c->count);
+    for (uint32_t k = 0; k < w->plan->wave_count; k++)
+        w->wave_devices[k] +=
+            otaprio__plan_count_equal(wave, (uint8_t)k, c->count);
 }
 
 static void count_devices(otaprio__plan_work *w, chunk_view *v)
 {
     const otaprio__plan_columns *col = &w->columns;
-    const uint8_t *disposition = U8(col->disposition);
-    const uint32_t *reasons = U32(col->reasons);
-    const uint8_t *affected = U8(col->affected);
-    const uint8_t *critical = U8(col->cohort_critical);
-    const uint8_t *planned = U8(col->planned);
-    uint64_t marked = 0, critical_count = 0, planned_count = 0;
     size_t n = v->chunk->count;
     /* Dispositions and reason bits as the risk engine counts a stream's
      * totals, with the model's fastest build; its reasons, the only ones
      * here, are the first OTAPRIO_REASON_COUNT bits of the 16 counted. */
     otaprio_risk_totals totals;
     memset(&totals, 0, sizeof totals);
-    otaprio__risk_count(w->model, disposition, reasons, n, &totals);
-    for (size_t i = 0; i < n; i++) {
-        marked += affected[i];
-        critical_count += critical[i];
-        planned_count += planned[i];
-    }
+    otaprio__risk_count(w->model, U8(col->disposition), U32(col->reasons), n,
+                        &totals);
     for (size_t k = 0; k < 4; k++)
         w->by_disposition[k] += totals.by_disposition[k];
     for (size_t k = 0; k < 16; k++)
         w->by_reason[k] += totals.by_reason[k];
-    w->marked += marked;
-    w->critical += critical_count;
-    w->planned += planned_count;
+    w->marked += otaprio__plan_count_flags(U8(col->affected), n);
+    w->critical += otaprio__plan_count_flags(U8(col->cohort_critical), n);
+    w->planned += otaprio__plan_count_flags(U8(col->planned), n);
 }
 
 static int grow_chains(otaprio__plan_work *w)
