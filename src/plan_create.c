@@ -400,7 +400,8 @@ static int assign(otaprio__plan_work *w, otaprio_diag *diag)
         OTAPRIO__TRY(prepare_chains(w, diag));
     OTAPRIO__TRY(
         otaprio_clusterer_create(1, w->allocator, &w->cluster_clusterer, diag));
-    return otaprio__plan_pass(w, OTAPRIO_PLAN_PASS_ASSIGN, diag);
+    OTAPRIO__TRY(otaprio__plan_pass(w, OTAPRIO_PLAN_PASS_ASSIGN, diag));
+    return otaprio__plan_groups_finish(w, diag);
 }
 
 /* ---- the waves, their guardrails and their way back --------------------- */
@@ -683,7 +684,9 @@ static void work_free(otaprio__plan_work *w)
     otaprio__vec_release(&w->mem, &w->excluded_clusters);
     otaprio__vec_release(&w->mem, &w->chain_components);
     otaprio__vec_release(&w->mem, &w->chain_columns);
-    otaprio__vec_release(&w->mem, &w->chain_blocked_seen);
+    otaprio__vec_release(&w->mem, &w->chain_tally);
+    otaprio__vec_release(&w->mem, &w->chain_seen);
+    otaprio__vec_release(&w->mem, &w->cluster_waves);
     otaprio__vec_release(&w->mem, &w->clusters);
     otaprio__plan_columns_free(&w->mem, &w->columns);
 }
@@ -707,7 +710,9 @@ int otaprio_plan_create(const otaprio_plan_request *request,
     w->excluded_clusters.elem_size = sizeof(uint32_t);
     w->chain_components.elem_size = sizeof(uint32_t);
     w->chain_columns.elem_size = sizeof(const uint32_t *);
-    w->chain_blocked_seen.elem_size = 1;
+    w->chain_tally.elem_size = sizeof(otaprio__plan_tally);
+    w->chain_seen.elem_size = 1;
+    w->cluster_waves.elem_size = sizeof(uint16_t);
     w->clusters.elem_size = sizeof(otaprio__plan_cluster);
     otaprio__plan_columns_init(&w->columns);
     (otaprio_plan_request_init)(&w->request, sizeof w->request);

@@ -338,134 +338,6 @@ static void count_devices(otaprio__plan_work *w, chunk_view *v)
     w->planned += otaprio__plan_count_flags(U8(col->planned), n);
 }
 
-static int grow_chains(otaprio__plan_work *w)
-{
-    otaprio__vec *chains = &w->plan->chains;
-    size_t count = otaprio_clusterer_count(w->chain_clusterer);
-    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, chains, count));
-    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, &w->chain_blocked_seen, count));
-    otaprio_plan_chain *all = chains->data;
-    for (size_t k = chains->length; k < count; k++) {
-        memset(&all[k], 0, sizeof all[k]);
-        all[k].size = sizeof all[k];
-        all[k].first_wave = OTAPRIO_PLAN_NONE;
-        U8(w->chain_blocked_seen)[k] = 0;
-    }
-    chains->length = w->chain_blocked_seen.length = count;
-    return OTAPRIO_OK;
-}
-
-/* The prerequisite path of one blocked device, standing for its chain. */
-static int chain_path(otaprio__plan_work *w, chunk_view *v, size_t i,
-                      otaprio_plan_chain *chain, otaprio_diag *diag)
-{
-    size_t length = 0;
-    uint64_t bytes = 0;
-    int status = otaprio_catalog_update_path(
-        w->request.catalog, w->request.package, &v->state, i, 0, chain->path,
-        OTAPRIO_PLAN_MAX_PATH, &length, &bytes, NULL);
-    switch (status) {
-    case OTAPRIO_OK:
-        chain->path_status = OTAPRIO_PLAN_PATH_FOUND;
-        chain->path_length = (uint32_t)length;
-        chain->path_bytes = bytes;
-        return OTAPRIO_OK;
-    case OTAPRIO_E_NOT_FOUND:
-        chain->path_status = OTAPRIO_PLAN_PATH_UNREACHABLE;
-        return OTAPRIO_OK;
-    case OTAPRIO_E_LIMIT:
-    case OTAPRIO_E_OVERFLOW:
-        chain->path_status = OTAPRIO_PLAN_PATH_TOO_LONG;
-        return OTAPRIO_OK;
-    case OTAPRIO_E_RANGE:
-        if (length > OTAPRIO_PLAN_MAX_PATH) {
-            chain->path_status = OTAPRIO_PLAN_PATH_TOO_LONG;
-            return OTAPRIO_OK;
-        }
-        break;
-    default:
-        break;
-    }
-    return otaprio__fail(diag, status, "catalog", (int64_t)i,
-                         "finding the update path of device %zu failed: %s", i,
-                         otaprio_strerror(status));
-}
-
-static int assign_chains(otaprio__plan_work *w, chunk_view *v,
-                         otaprio_diag *diag)
-{
-    const otaprio_plan_chunk *c = v->chunk;
-    size_t n = c->count;
-    size_t components = w->chain_components.length;
-    const uint32_t **columns = w->chain_columns.data;
-    for (size_t k = 0; k < components; k++) {
-        uint32_t id = U32(w->chain_components)[k];
-        columns[k] = id < v->state.component_count && v->state.versions != NULL
-                         ? v->state.versions[id]
-                         : NULL;
-    }
-    uint32_t *ids = U32(w->columns.chain_id);
-    OTAPRIO__TRY(otaprio_clusterer_add(w->chain_clusterer, columns, n,
-                                       U8(w->columns.affected), NULL, ids,
-                                       diag));
-    OTAPRIO__TRY(grow_chains(w));
-    otaprio_plan_chain *chains = w->plan->chains.data;
-    uint8_t *seen = U8(w->chain_blocked_seen);
-    const uint8_t *disposition = U8(w->columns.disposition);
-    const uint8_t *wave = U8(w->columns.plan_wave);
-    for (size_t i = 0; i < n; i++) {
-        if (ids[i] == UINT32_MAX)
-            continue;
-        otaprio_plan_chain *chain = &chains[ids[i]];
-        if (chain->devices++ == 0)
-            chain->example_key = c->keys[i];
-        if (wave[i] != OTAPRIO_PLAN_NONE) {
-            chain->planned++;
-            if (wave[i] < chain->first_wave)
-                chain->first_wave = wave[i];
-        }
-        if (disposition[i] != OTAPRIO_DISPOSITION_BLOCKED)
-            continue;
-        chain->blocked++;
-        if (!seen[ids[i]]) {
-            seen[ids[i]] = 1;
-            chain->example_key = c->keys[i];
-            OTAPRIO__TRY(chain_path(w, v, i, chain, diag));
-        }
-    }
-    return OTAPRIO_OK;
-}
-
-static int assign_clusters(otaprio__plan_work *w, chunk_view *v,
-                           otaprio_diag *diag)
-{
-    const otaprio_plan_chunk *c = v->chunk;
-    size_t n = c->count;
-    const uint32_t *columns[1] = {c->cluster};
-    uint32_t *ids = U32(w->columns.cluster_id);
-    OTAPRIO__TRY(otaprio_clusterer_add(w->cluster_clusterer, columns, n,
-                                       U8(w->columns.planned), NULL, ids,
-                                       diag));
-    otaprio__vec *clusters = &w->clusters;
-    size_t count = otaprio_clusterer_count(w->cluster_clusterer);
-    OTAPRIO__TRY(otaprio__vec_reserve(&w->mem, clusters, count));
-    otaprio__plan_cluster *all = clusters->data;
-    for (size_t k = clusters->length; k < count; k++)
-        all[k] = (otaprio__plan_cluster){0, OTAPRIO_PLAN_NONE, 0};
-    clusters->length = count;
-    const uint8_t *wave = U8(w->columns.plan_wave);
-    for (size_t i = 0; i < n; i++) {
-        if (ids[i] == UINT32_MAX)
-            continue;
-        otaprio__plan_cluster *cluster = &all[ids[i]];
-        if (cluster->devices++ == 0)
-            cluster->id = c->cluster[i];
-        if (wave[i] < cluster->first_wave)
-            cluster->first_wave = wave[i];
-    }
-    return OTAPRIO_OK;
-}
-
 static void write_outputs(const otaprio__plan_work *w, const chunk_view *v)
 {
     const otaprio_plan_chunk *c = v->chunk;
@@ -489,9 +361,9 @@ static int assign_chunk(otaprio__plan_work *w, chunk_view *v,
                                        U8(w->columns.cohort_wave), diag));
     plan_waves(w, v);
     if (w->chain_clusterer != NULL)
-        OTAPRIO__TRY(assign_chains(w, v, diag));
+        OTAPRIO__TRY(otaprio__plan_chains_add(w, v->chunk, &v->state, diag));
     if (v->chunk->cluster != NULL)
-        OTAPRIO__TRY(assign_clusters(w, v, diag));
+        OTAPRIO__TRY(otaprio__plan_clusters_add(w, v->chunk, diag));
     /* Counted last: a chunk that fails above leaves no trace here. */
     count_devices(w, v);
     write_outputs(w, v);

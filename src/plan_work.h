@@ -27,6 +27,13 @@ typedef struct otaprio__plan_columns {
     otaprio__vec planned;                                        /* uint8_t */
 } otaprio__plan_columns;
 
+/* A dependency chain's devices through the ASSIGN pass, by blocked (1)
+ * or not (0) and by plan wave (slot 15: no wave), added device by device
+ * without a branch (plan_groups.c). */
+typedef struct otaprio__plan_tally {
+    uint64_t devices[2][16];
+} otaprio__plan_tally;
+
 /* One shared-fate cluster's coverage. */
 typedef struct otaprio__plan_cluster {
     uint32_t id; /* the host's cluster id */
@@ -74,9 +81,13 @@ typedef struct otaprio__plan_work {
     otaprio__vec chain_components; /* uint32_t */
     otaprio__vec chain_columns;    /* const uint32_t *, one per component */
     otaprio_clusterer *chain_clusterer;
-    otaprio__vec chain_blocked_seen; /* uint8_t per chain */
+    /* Per slot: 0 for devices of no chain or cluster, k + 1 for chain or
+     * cluster k (plan_groups.c). */
+    otaprio__vec chain_tally; /* otaprio__plan_tally */
+    otaprio__vec chain_seen;  /* uint8_t: a blocked device found its path */
     otaprio_clusterer *cluster_clusterer;
-    otaprio__vec clusters; /* otaprio__plan_cluster */
+    otaprio__vec cluster_waves; /* uint16_t: bit k, wave k takes a device */
+    otaprio__vec clusters;      /* otaprio__plan_cluster */
 
     otaprio__plan_columns columns;
     otaprio_plan *plan; /* what the flow fills */
@@ -84,6 +95,15 @@ typedef struct otaprio__plan_work {
 
 /* Makes one pass (an otaprio_plan_pass) over the fleet (plan_fleet.c). */
 int otaprio__plan_pass(otaprio__plan_work *w, int32_t pass, otaprio_diag *diag);
+
+/* The ASSIGN pass's chunk `c` (with its device state) into the chains
+ * and clusters, and their totals once the pass is over (plan_groups.c). */
+int otaprio__plan_chains_add(otaprio__plan_work *w, const otaprio_plan_chunk *c,
+                             const otaprio_device_state *state,
+                             otaprio_diag *diag);
+int otaprio__plan_clusters_add(otaprio__plan_work *w,
+                               const otaprio_plan_chunk *c, otaprio_diag *diag);
+int otaprio__plan_groups_finish(otaprio__plan_work *w, otaprio_diag *diag);
 
 /* Prepares empty columns. */
 void otaprio__plan_columns_init(otaprio__plan_columns *c);
