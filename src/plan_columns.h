@@ -16,9 +16,9 @@
 /* affected[i] = marks[i] != 0: the flaw's marks as 0/1 flags. */
 void otaprio__plan_affected(const uint8_t *marks, uint8_t *affected, size_t n);
 
-/* Devices with a flag set, and the device classes among them as bits
- * (classes past 31 are the risk engine's to reject; a NULL `classes`
- * stands for OTAPRIO_DEVICE_OTHER). */
+/* Devices flagged in a column of 0/1 flags, and the device classes
+ * among them as bits (classes past 31 are the risk engine's to reject; a
+ * NULL `classes` stands for OTAPRIO_DEVICE_OTHER). */
 uint64_t otaprio__plan_reach(const uint8_t *affected, const uint8_t *classes,
                              size_t n, uint32_t *seen);
 

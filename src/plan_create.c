@@ -685,7 +685,7 @@ static void work_free(otaprio__plan_work *w)
     otaprio__vec_release(&w->mem, &w->chain_components);
     otaprio__vec_release(&w->mem, &w->chain_columns);
     otaprio__vec_release(&w->mem, &w->chain_tally);
-    otaprio__vec_release(&w->mem, &w->chain_seen);
+    otaprio__vec_release(&w->mem, &w->chain_unseen);
     otaprio__vec_release(&w->mem, &w->cluster_waves);
     otaprio__vec_release(&w->mem, &w->clusters);
     otaprio__plan_columns_free(&w->mem, &w->columns);
@@ -711,7 +711,7 @@ int otaprio_plan_create(const otaprio_plan_request *request,
     w->chain_components.elem_size = sizeof(uint32_t);
     w->chain_columns.elem_size = sizeof(const uint32_t *);
     w->chain_tally.elem_size = sizeof(otaprio__plan_tally);
-    w->chain_seen.elem_size = 1;
+    w->chain_unseen.elem_size = 1;
     w->cluster_waves.elem_size = sizeof(uint16_t);
     w->clusters.elem_size = sizeof(otaprio__plan_cluster);
     otaprio__plan_columns_init(&w->columns);

@@ -83,8 +83,8 @@ typedef struct otaprio__plan_work {
     otaprio_clusterer *chain_clusterer;
     /* Per slot: 0 for devices of no chain or cluster, k + 1 for chain or
      * cluster k (plan_groups.c). */
-    otaprio__vec chain_tally; /* otaprio__plan_tally */
-    otaprio__vec chain_seen;  /* uint8_t: a blocked device found its path */
+    otaprio__vec chain_tally;  /* otaprio__plan_tally */
+    otaprio__vec chain_unseen; /* uint8_t: 1 until a blocked device's path */
     otaprio_clusterer *cluster_clusterer;
     otaprio__vec cluster_waves; /* uint16_t: bit k, wave k takes a device */
     otaprio__vec clusters;      /* otaprio__plan_cluster */
