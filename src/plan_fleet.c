@@ -44,7 +44,7 @@ static otaprio__vec *column_list(otaprio__plan_columns *c, size_t i)
         &c->reasons,         &c->priority,     &c->criticality,
         &c->cohort_excluded, &c->cohort_first, &c->cohort_critical,
         &c->cohort_wave,     &c->plan_wave,    &c->chain_id,
-        &c->cluster_id,      &c->planned,
+        &c->cluster_id,      &c->planned,      &c->tally_code,
     };
     return i < sizeof all / sizeof all[0] ? all[i] : NULL;
 }
@@ -53,7 +53,7 @@ static size_t element_size(size_t i)
 {
     /* In column_list()'s order. */
     static const size_t sizes[] = {1, 1, 1, 1, 4, 1, 4, 8, 8,
-                                   1, 1, 1, 1, 1, 4, 4, 1};
+                                   1, 1, 1, 1, 1, 4, 4, 1, 1};
     return sizes[i];
 }
 

@@ -25,13 +25,14 @@ typedef struct otaprio__plan_columns {
     otaprio__vec cohort_wave, plan_wave;                         /* uint8_t */
     otaprio__vec chain_id, cluster_id;                           /* uint32_t */
     otaprio__vec planned;                                        /* uint8_t */
+    otaprio__vec tally_code; /* uint8_t: a device's count in its chain */
 } otaprio__plan_columns;
 
-/* A dependency chain's devices through the ASSIGN pass, by blocked (1)
- * or not (0) and by plan wave (slot 15: no wave), added device by device
- * without a branch (plan_groups.c). */
+/* A dependency chain's devices through the ASSIGN pass by code: 16 for
+ * blocked ones, plus the plan wave's slot (15: no wave); added device by
+ * device without a branch (plan_groups.c). */
 typedef struct otaprio__plan_tally {
-    uint64_t devices[2][16];
+    uint64_t devices[32];
 } otaprio__plan_tally;
 
 /* One shared-fate cluster's coverage. */
@@ -84,7 +85,7 @@ typedef struct otaprio__plan_work {
     /* Per slot: 0 for devices of no chain or cluster, k + 1 for chain or
      * cluster k (plan_groups.c). */
     otaprio__vec chain_tally;  /* otaprio__plan_tally */
-    otaprio__vec chain_unseen; /* uint8_t: 1 until a blocked device's path */
+    otaprio__vec chain_unseen; /* uint8_t: 16 until a blocked device's path */
     otaprio_clusterer *cluster_clusterer;
     otaprio__vec cluster_waves; /* uint16_t: bit k, wave k takes a device */
     otaprio__vec clusters;      /* otaprio__plan_cluster */
