@@ -87,7 +87,23 @@ typedef struct chunk_view {
     otaprio_devices devices;
     otaprio_device_state state;
     otaprio_cohort_chunk cohort;
+    uint64_t key_sum; /* the chunk's keys, summed by the pass's handler */
 } chunk_view;
+
+/* The fleet's check sum over a chunk. A pass whose cohort engine reads
+ * the keys sums them just before it: the engine then finds them in
+ * cache, where summing them first thing left them to be read from
+ * memory twice (on the bench's fleet, plans alternating in one process:
+ * 6 ms of summing against 10 ms for 4,000,000 devices, the cohort
+ * engine's calls no slower in the median of five runs). */
+static void sum_keys(chunk_view *v)
+{
+    const uint64_t *keys = v->chunk->keys;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < v->chunk->count; i++)
+        sum += keys[i];
+    v->key_sum = sum;
+}
 
 static int read_engine_structs(const otaprio__plan_work *w,
                                const otaprio_plan_chunk *c, chunk_view *v,
@@ -245,6 +261,7 @@ static int impact_chunk(otaprio__plan_work *w, chunk_view *v,
                         otaprio_diag *diag)
 {
     size_t n = v->chunk->count;
+    sum_keys(v);
     OTAPRIO__TRY(trace_impact(w, v, diag));
     const uint8_t *affected = U8(w->columns.affected);
     uint32_t seen;
@@ -278,6 +295,7 @@ static int excluded_cluster(const otaprio__plan_work *w, uint32_t cluster)
 static int census_chunk(otaprio__plan_work *w, chunk_view *v,
                         otaprio_diag *diag)
 {
+    sum_keys(v);
     OTAPRIO__TRY(score_devices(w, v, diag));
     cohort_columns(w, v);
     const otaprio_cohort_chunk *cc = &v->cohort;
@@ -300,6 +318,7 @@ static int sample_chunk(otaprio__plan_work *w, chunk_view *v,
     if (ring != NULL)
         otaprio__plan_count_rings(U8(w->columns.disposition), ring, c->count,
                                   w->ring_devices);
+    sum_keys(v);
     return otaprio_cohort_sampler_observe(w->sampler, &v->cohort, diag);
 }
 
@@ -357,6 +376,7 @@ static int assign_chunk(otaprio__plan_work *w, chunk_view *v,
 {
     OTAPRIO__TRY(score_devices(w, v, diag));
     cohort_columns(w, v);
+    sum_keys(v);
     OTAPRIO__TRY(otaprio_cohort_assign(w->plan->cohort, &v->cohort,
                                        U8(w->columns.cohort_wave), diag));
     plan_waves(w, v);
@@ -411,9 +431,8 @@ int otaprio__plan_pass(otaprio__plan_work *w, int32_t pass, otaprio_diag *diag)
         chunk_view view;
         view.chunk = &chunk;
         OTAPRIO__TRY(read_engine_structs(w, &chunk, &view, diag));
-        for (size_t i = 0; i < chunk.count; i++)
-            key_sum += chunk.keys[i];
         OTAPRIO__TRY(handlers[pass](w, &view, diag));
+        key_sum += view.key_sum;
         first += chunk.count;
     }
     if (!w->fleet_known) {
