@@ -16,26 +16,48 @@
 #include "stats_rank.h"
 
 /* Sorts keys[0..n) with their rows, stably, by a least-significant-digit
- * radix sort on bytes; a byte that every key shares costs one counting
- * pass and no move. The result lands in keys/rows. */
+ * radix sort on bytes. One pass counts all eight bytes at once; a byte
+ * that every key shares costs no move, and the others move between the
+ * two buffers in turn, with one copy back at the end if needed. The
+ * result lands in keys/rows. */
 static void sort_keyed(uint64_t *keys, uint32_t *rows, uint64_t *key_tmp,
                        uint32_t *row_tmp, size_t n)
 {
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t counts[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            counts[((keys[i] >> shift) & 0xFF) + 1]++;
-        if (counts[((keys[0] >> shift) & 0xFF) + 1] == n)
+    size_t counts[8][256];
+    memset(counts, 0, sizeof counts);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = keys[i];
+        for (int b = 0; b < 8; b++)
+            counts[b][(key >> (8 * b)) & 0xFF]++;
+    }
+    uint64_t *key_from = keys, *key_to = key_tmp;
+    uint32_t *row_from = rows, *row_to = row_tmp;
+    for (int b = 0; b < 8; b++) {
+        size_t *count = counts[b];
+        int shift = 8 * b;
+        if (count[(keys[0] >> shift) & 0xFF] == n)
             continue;
-        for (int d = 0; d < 256; d++)
-            counts[d + 1] += counts[d];
-        for (size_t i = 0; i < n; i++) {
-            size_t at = counts[(keys[i] >> shift) & 0xFF]++;
-            key_tmp[at] = keys[i];
-            row_tmp[at] = rows[i];
+        size_t at = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
         }
-        memcpy(keys, key_tmp, n * sizeof *keys);
-        memcpy(rows, row_tmp, n * sizeof *rows);
+        for (size_t i = 0; i < n; i++) {
+            size_t to = count[(key_from[i] >> shift) & 0xFF]++;
+            key_to[to] = key_from[i];
+            row_to[to] = row_from[i];
+        }
+        uint64_t *kt = key_from;
+        key_from = key_to;
+        key_to = kt;
+        uint32_t *rt = row_from;
+        row_from = row_to;
+        row_to = rt;
+    }
+    if (key_from != keys) {
+        memcpy(keys, key_from, n * sizeof *keys);
+        memcpy(rows, row_from, n * sizeof *rows);
     }
 }
 
@@ -70,7 +92,12 @@ void otaprio__guard_localise(const otaprio__guard_scratch *scratch,
         for (size_t j = 0; j < n; j++) {
             double value = log_p[order[j]];
             if (method == OTAPRIO_GUARD_HOLM) {
-                value = fmin(0.0, value + log(m - (double)j));
+                /* Once the running maximum reaches 0 (p = 1), every later
+                 * value is 0 too: no log is needed for them. */
+                if (running < 0.0)
+                    value = fmin(0.0, value + log(m - (double)j));
+                else
+                    value = 0.0;
                 running = fmax(running, value);
                 value = running;
             }

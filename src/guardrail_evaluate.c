@@ -241,7 +241,7 @@ static void stratum_from(otaprio_guard_stratum *s, uint64_t id,
     s->stratum = id;
     s->verdict = j->outcome.verdict;
     s->reason = j->harm_reason;
-    s->p_value = exp(j->log_harm_p);
+    s->p_value = otaprio__exp_of_log_p(j->log_harm_p);
     s->adjusted_p_value = OTAPRIO__NAN;
     s->canary_value = j->canary_value;
     s->baseline_value = j->baseline_value;
@@ -379,14 +379,14 @@ static void localise(const otaprio_guard_set *set, rule_work *w,
     const otaprio__guard_scratch *scratch = w->scratch;
     size_t rows = w->data->rows, tested = 0;
     otaprio__guard_localise(scratch, set->options.multiplicity, rows, &tested);
-    double log_alpha = log(set->options.alpha);
+    double log_alpha = set->log_alpha;
     *failing = 0;
     for (size_t r = 0; r < rows; r++) {
         otaprio_guard_stratum *s = &w->strata[r];
         if (isnan(scratch->log_p[r]))
             continue;
         double adjusted = scratch->adjusted[r];
-        s->adjusted_p_value = exp(adjusted);
+        s->adjusted_p_value = otaprio__exp_of_log_p(adjusted);
         if (adjusted < log_alpha) {
             s->verdict = OTAPRIO_GUARD_FAIL;
             (*failing)++;

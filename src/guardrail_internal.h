@@ -19,6 +19,14 @@
 /* NaN as a double (NAN is a float, which -Wdouble-promotion flags). */
 #define OTAPRIO__NAN ((double)NAN)
 
+/* exp of a log p-value, without the call for the most common one: most
+ * strata's p-values (and nearly all adjusted ones) are 1. exp(0) is 1
+ * exactly, so the shortcut changes no result. */
+static inline double otaprio__exp_of_log_p(double log_p)
+{
+    return log_p == 0.0 ? 1.0 : exp(log_p);
+}
+
 /* Longest rule name, in bytes, without its terminator. */
 #define OTAPRIO__GUARD_NAME_MAX 63
 
@@ -49,6 +57,9 @@ struct otaprio_guard_set {
     /* The normal quantile of the intervals' confidence 1 - alpha, as the
      * statistics would compute it, computed once. */
     double z;
+    /* log(alpha), which every check's verdict compares with: computed
+     * once rather than per stratum. */
+    double log_alpha;
     size_t count;
     otaprio__guard_rule *rules;
 };

@@ -47,7 +47,7 @@ static void decide(const otaprio_guard_set *set,
                    const otaprio__test *evidence, otaprio__guard_outcome *o,
                    double *log_harm_p)
 {
-    double log_alpha = log(set->options.alpha);
+    double log_alpha = set->log_alpha;
     *log_harm_p = harm->log_p_value;
     if (harm->log_p_value < log_alpha) {
         outcome_from(o, OTAPRIO_GUARD_FAIL, reason, test, harm);
@@ -293,7 +293,9 @@ static void combine(const checks *all, otaprio__guard_judgment *out)
         if (all->log_harm_p[i] < all->log_harm_p[least])
             least = i;
     }
-    double log_p = all->log_harm_p[least] + log((double)all->count);
+    /* log(1) is 0 exactly: one check (the usual case) costs no log. */
+    double log_p = all->log_harm_p[least] +
+                   (all->count > 1 ? log((double)all->count) : 0.0);
     out->log_harm_p = log_p > 0.0 ? 0.0 : log_p;
     out->harm_reason = all->outcome[least].check;
 }

@@ -356,6 +356,7 @@ int otaprio_guard_set_create(const otaprio_guard_options *options,
     made->options = full;
     made->scale = scale;
     made->z = otaprio__normal_ppf(0.5 + 0.5 * (1.0 - full.alpha));
+    made->log_alpha = log(full.alpha);
     made->count = count;
     made->rules = compiled;
     *set = made;
