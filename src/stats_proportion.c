@@ -178,6 +178,12 @@ static double invert_tail(uint64_t k, uint64_t n, double target, bool rising,
             hi = x;
         double slope = exp(log_beta_density(a, b, x) - value);
         double next = x - error / slope;
+        /* A step below the last bits of x: x is the root as far as the
+         * tail's own rounding can tell (without this, the step fails the
+         * bracket test at x itself, and bisection from the far end of the
+         * bracket would spend some 40 more tails coming back). */
+        if (fabs(next - x) <= 2.0 * DBL_EPSILON * x)
+            return next;
         if (!(next > lo && next < hi)) {
             if (lo > 0.0 && hi / lo > 16.0)
                 next = sqrt(lo * hi);
