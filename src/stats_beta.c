@@ -103,16 +103,45 @@ double otaprio__stirling_error(double z)
         sum += (z + 0.5) * log1p(1.0 / z) - 1.0;
         z += 1.0;
     }
-    double w = 1.0 / (z * z);
-    /* The Stirling series; at z >= 15 its next term is below 1e-19. */
+    /* The Stirling series in 1 / z, one division; at z >= 15 its next
+     * term is below 1e-19. */
+    double v = 1.0 / z;
+    double w = v * v;
     double series =
-        (1.0 / 12.0 - w * (1.0 / 360.0 -
-                           w * (1.0 / 1260.0 -
-                                w * (1.0 / 1680.0 -
-                                     w * (1.0 / 1188.0 - w * (691.0 / 360360.0 -
-                                                              w / 156.0)))))) /
-        z;
+        v * (1.0 / 12.0 -
+             w * (1.0 / 360.0 -
+                  w * (1.0 / 1260.0 -
+                       w * (1.0 / 1680.0 -
+                            w * (1.0 / 1188.0 -
+                                 w * (691.0 / 360360.0 - w / 156.0))))));
     return sum + series;
+}
+
+/* 1 / j for the odd j from 3 on, the series' coefficients below: for z
+ * in (-0.3, 0.4), s^2 < 0.032, and the series meets its 1e-18 stop within
+ * 13 terms. */
+#define LOG1PMX_TERMS 16
+static const double odd_reciprocal[LOG1PMX_TERMS] = {
+    1.0 / 3.0,  1.0 / 5.0,  1.0 / 7.0,  1.0 / 9.0,  1.0 / 11.0, 1.0 / 13.0,
+    1.0 / 15.0, 1.0 / 17.0, 1.0 / 19.0, 1.0 / 21.0, 1.0 / 23.0, 1.0 / 25.0,
+    1.0 / 27.0, 1.0 / 29.0, 1.0 / 31.0, 1.0 / 33.0};
+
+/* sum_{j >= 1} s2^j / (2j + 1) for s2 = s^2 < 0.032: the tail of
+ * 2 atanh(s) / (2 s) - 1 that log1p(z) - z is made of (see below). */
+static double atanh_tail(double s2)
+{
+    double term = s2;
+    double sum = 0.0;
+    /* Multiplied by 1 / j, not divided by j: a division per term cost as
+     * much as the rest of a binomial mass. */
+    for (int i = 0; i < LOG1PMX_TERMS; i++) {
+        double next = term * odd_reciprocal[i];
+        sum += next;
+        if (next <= 1e-18 * sum)
+            break;
+        term *= s2;
+    }
+    return sum;
 }
 
 double otaprio__log1pmx(double z)
@@ -121,26 +150,26 @@ double otaprio__log1pmx(double z)
         /* log1p(z) = 2 atanh(s) with s = z / (2 + z), so log1p(z) - z =
          * -z s + 2 s^3 (1/3 + s^2/5 + ...), every term of one sign. */
         double s = z / (2.0 + z);
-        double s2 = s * s;
-        double term = s2;
-        double sum = 0.0;
-        for (int j = 3; j < 80; j += 2) {
-            double next = term / j;
-            sum += next;
-            if (next <= 1e-18 * sum)
-                break;
-            term *= s2;
-        }
-        return -z * s + 2.0 * s * sum;
+        return -z * s + 2.0 * s * atanh_tail(s * s);
     }
     return log1p(z) - z;
+}
+
+double otaprio__scaled_log1pmx(double x, double d)
+{
+    if (d > -0.3 * x && d < 0.4 * x) {
+        /* As above with z = d / x: s = d / (2 x + d), one division. */
+        double s = d / (2.0 * x + d);
+        return -d * s + 2.0 * x * s * atanh_tail(s * s);
+    }
+    return x * log1p(d / x) - d;
 }
 
 double otaprio__log_beta_kernel(double a, double b, double d)
 {
     double r = a + b;
     double deviance =
-        -a * otaprio__log1pmx(d / a) - b * otaprio__log1pmx(-d / b);
+        -otaprio__scaled_log1pmx(a, d) - otaprio__scaled_log1pmx(b, -d);
     return -deviance + 0.5 * (log(a * (b / r)) - LOG_2PI) +
            otaprio__stirling_error(r) - otaprio__stirling_error(a) -
            otaprio__stirling_error(b);

@@ -126,14 +126,35 @@ double otaprio__binom_log_sf_incl(uint64_t k, uint64_t n, double p)
     return otaprio__log_beta_inc(count(k), count(n - k) + 1.0, p, false);
 }
 
-/* log of the binomial mass at real x in (0, n), Loader's form:
- * delta(n) - delta(x) - delta(n - x) - bd0 terms + log sqrt(n / (2 pi x
- * (n - x))), which is the beta kernel less log(x (n - x) / n). */
-static double log_binom_mass(double x, double rest, double p)
+/*
+ * The log of the binomial mass at real x in (0, n), Loader's form, in
+ * two parts: delta(n) - delta(x) - delta(n - x) - the deviance terms -
+ * log sqrt(2 pi) is returned, and *spread set to x (n - x) / n, whose log
+ * the mass less half of. (That is the beta kernel less log(x (n - x) /
+ * n): its log sqrt of the spread and the log of the spread are one log.)
+ * Apart so that the hypergeometric mass, a ratio of three binomial
+ * masses, takes one log of the three spreads.
+ */
+static double binom_mass_parts(double x, double rest, double p, double *spread)
 {
     double d = otaprio__beta_offset(x, rest, p);
-    return otaprio__log_beta_kernel(x, rest, d) - log(x) -
-           log(rest / (x + rest));
+    double r = x + rest;
+    *spread = x * (rest / r);
+    return otaprio__scaled_log1pmx(x, d) + otaprio__scaled_log1pmx(rest, -d) -
+           0.5 * LOG_2PI + otaprio__stirling_error(r) -
+           otaprio__stirling_error(x) - otaprio__stirling_error(rest);
+}
+
+/* log b(k; n, p) for 0 < p < 1 and k <= n, in the parts above; at k = 0
+ * or n the mass is whole, with a spread of 1. */
+static double binom_pmf_parts(uint64_t k, uint64_t n, double p, double *spread)
+{
+    *spread = 1.0;
+    if (k == 0)
+        return count(n) * log1p(-p);
+    if (k == n)
+        return count(n) * log(p);
+    return binom_mass_parts(count(k), count(n - k), p, spread);
 }
 
 double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p)
@@ -146,11 +167,9 @@ double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p)
         return k == 0 ? 0.0 : -HUGE_VAL;
     if (p == 1.0)
         return k == n ? 0.0 : -HUGE_VAL;
-    if (k == 0)
-        return count(n) * log1p(-p);
-    if (k == n)
-        return count(n) * log(p);
-    return log_binom_mass(count(k), count(n - k), p);
+    double spread;
+    double parts = binom_pmf_parts(k, n, p, &spread);
+    return parts - 0.5 * log(spread);
 }
 
 double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
@@ -188,10 +207,13 @@ double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
     /* C(K, k) C(N - K, n - k) / C(N, n) = b(k; K, p) b(n - k; N - K, p)
      * / b(n; N, p) for every p; p = n / N puts the denominator at its
      * mode, where Loader's form is at its best. */
-    double p = count(draws) / count(total);
-    return otaprio__binom_log_pmf(k, successes, p) +
-           otaprio__binom_log_pmf(draws - k, failures, p) -
-           otaprio__binom_log_pmf(draws, total, p);
+    double p = count(draws) / count(total); /* 0 < p < 1 */
+    double s1, s2, s3;
+    double parts = binom_pmf_parts(k, successes, p, &s1) +
+                   binom_pmf_parts(draws - k, failures, p, &s2) -
+                   binom_pmf_parts(draws, total, p, &s3);
+    /* The three spreads are each at most 2^64: no overflow. */
+    return parts - 0.5 * log(s1 * s2 / s3);
 }
 
 double otaprio__f_log_sf(double f, double d1, double d2)
