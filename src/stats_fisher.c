@@ -30,34 +30,46 @@ static double mass(const hyper *h, uint64_t x)
 }
 
 /* log of the sum of the masses from x outwards (down or up) to the end
- * of the support; false when the term limit is reached. */
+ * of the support; false when the term limit is reached. The ratios come
+ * a block at a time (stats_special.h), j counted in doubles from one
+ * conversion per block. */
 static bool tail_from(const hyper *h, uint64_t x, bool up, double *out)
 {
     double sum = 1.0;
     double term = 1.0;
     double rest = h->total - h->successes - h->draws;
+    uint64_t left = up ? h->hi - x : x - h->lo; /* terms before the end */
+    bool limited = left >= FISHER_TERM_LIMIT;
+    if (limited)
+        left = FISHER_TERM_LIMIT;
     uint64_t j = x;
-    for (long i = 0;; i++) {
-        if (i >= FISHER_TERM_LIMIT)
-            return false;
-        double jd = (double)j;
+    double ratio[OTAPRIO__TAIL_BLOCK];
+    bool done = false;
+    while (left > 0 && !done) {
+        int m = left < OTAPRIO__TAIL_BLOCK ? (int)left : OTAPRIO__TAIL_BLOCK;
+        double base = (double)j;
+        /* A whole block each time; ratios past the support's end are never
+         * added, and their denominators stay positive. */
         if (up) {
-            if (j >= h->hi)
-                break;
-            term *= (h->successes - jd) * (h->draws - jd) /
-                    ((jd + 1.0) * (rest + jd + 1.0));
-            j++;
+            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++) {
+                double jd = base + i;
+                ratio[i] = (h->successes - jd) * (h->draws - jd) /
+                           ((jd + 1.0) * (rest + jd + 1.0));
+            }
+            j += (uint64_t)m;
         } else {
-            if (j <= h->lo)
-                break;
-            term *= jd * (rest + jd) /
-                    ((h->successes - jd + 1.0) * (h->draws - jd + 1.0));
-            j--;
+            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++) {
+                double jd = base - i;
+                ratio[i] = jd * (rest + jd) /
+                           ((h->successes - jd + 1.0) * (h->draws - jd + 1.0));
+            }
+            j -= (uint64_t)m;
         }
-        sum += term;
-        if (term < 1e-17 * sum)
-            break;
+        left -= (uint64_t)m;
+        done = otaprio__tail_add(ratio, m, &term, &sum);
     }
+    if (!done && limited)
+        return false;
     *out = mass(h, x) + log(sum);
     return true;
 }

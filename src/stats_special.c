@@ -31,26 +31,35 @@ static double count(uint64_t k)
 #define SUM_TERM_LIMIT 200000
 
 /* log sum_{j <= k} P(X = j) (down) or log sum_{j >= k} (up), for a
- * tail that falls away from k. */
+ * tail that falls away from k, at most SUM_TERM_LIMIT terms past k. The
+ * counts are doubles counted down and up from one conversion per block:
+ * exact below 2^53, and within their own rounding above it. */
 static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
 {
     double sum = 1.0;
     double term = 1.0;
+    uint64_t left = up ? n - k : k; /* terms before the support ends */
+    if (left > SUM_TERM_LIMIT)
+        left = SUM_TERM_LIMIT;
     uint64_t j = k;
-    for (int i = 0; i < SUM_TERM_LIMIT; i++) {
+    double ratio[OTAPRIO__TAIL_BLOCK];
+    while (left > 0) {
+        int m = left < OTAPRIO__TAIL_BLOCK ? (int)left : OTAPRIO__TAIL_BLOCK;
+        /* A whole block each time (the ratios past the support's end are
+         * never added; their denominators stay positive). */
         if (up) {
-            if (j >= n)
-                break;
-            term *= count(n - j) * p / (count(j + 1) * q);
-            j++;
+            double top = count(n - j), bottom = count(j + 1);
+            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++)
+                ratio[i] = (top - i) * p / ((bottom + i) * q);
+            j += (uint64_t)m;
         } else {
-            if (j == 0)
-                break;
-            term *= count(j) * q / (count(n - j + 1) * p);
-            j--;
+            double top = count(j), bottom = count(n - j + 1);
+            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++)
+                ratio[i] = (top - i) * q / ((bottom + i) * p);
+            j -= (uint64_t)m;
         }
-        sum += term;
-        if (term < 1e-17 * sum)
+        left -= (uint64_t)m;
+        if (otaprio__tail_add(ratio, m, &term, &sum))
             break;
     }
     return otaprio__binom_log_pmf(k, n, p) + log(sum);

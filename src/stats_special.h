@@ -36,4 +36,37 @@ double otaprio__beta_offset(double a, double b, double x);
  * - delta(b), with D(z) = z - log1p(z) >= 0. */
 double otaprio__log_beta_kernel(double a, double b, double d);
 
+/*
+ * The exact tails are sums of masses from the one nearest the mode
+ * outwards, each term the last times the ratio of neighbouring masses,
+ * until a term falls below 1e-17 of the sum. The ratios hold a division
+ * each, and they do not depend on the terms: so they are formed a block
+ * at a time, where the compiler can vectorise their divisions and the
+ * processor overlap them, and only the products and sums stay one after
+ * the other. Every term and sum is rounded as a loop of one term at a
+ * time would round it.
+ */
+#define OTAPRIO__TAIL_BLOCK 8
+
+/* Adds term * ratio[0], then that times ratio[1], ... (count of them) to
+ * *sum, *term following; true when a term fell below 1e-17 of the sum
+ * (the tail has converged, and the sum stops there). */
+static inline bool otaprio__tail_add(const double *ratio, int count,
+                                     double *term, double *sum)
+{
+    double t = *term, s = *sum;
+    bool done = false;
+    for (int i = 0; i < count; i++) {
+        t *= ratio[i];
+        s += t;
+        if (t < 1e-17 * s) {
+            done = true;
+            break;
+        }
+    }
+    *term = t;
+    *sum = s;
+    return done;
+}
+
 #endif /* OTAPRIO_STATS_SPECIAL_H */
