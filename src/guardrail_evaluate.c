@@ -174,20 +174,24 @@ static int pool_counts(const otaprio__guard_rule *rule,
                        const otaprio_guard_data *d, size_t entry,
                        otaprio__guard_counts *sum, otaprio_diag *diag)
 {
-    memset(sum, 0, sizeof *sum);
+    /* Summed in a local copy: through `sum` every add would go to memory,
+     * as the compiler cannot tell it from the data's columns. */
+    otaprio__guard_counts t;
+    memset(&t, 0, sizeof t);
     for (size_t r = 0; r < d->rows; r++) {
         otaprio__guard_counts c;
         row_counts(rule, d, r, &c);
-        if (!add_u64(&sum->canary_events, c.canary_events) ||
-            !add_u64(&sum->baseline_events, c.baseline_events) ||
-            !add_u64(&sum->canary_trials, c.canary_trials) ||
-            !add_u64(&sum->baseline_trials, c.baseline_trials))
+        if (!add_u64(&t.canary_events, c.canary_events) ||
+            !add_u64(&t.baseline_events, c.baseline_events) ||
+            !add_u64(&t.canary_trials, c.canary_trials) ||
+            !add_u64(&t.baseline_trials, c.baseline_trials))
             return otaprio__fail(
                 diag, OTAPRIO_E_OVERFLOW, "rows", (int64_t)entry,
                 "data %zu: the rows' counts sum past 2^64", entry);
-        sum->canary_sample += c.canary_sample;
-        sum->baseline_sample += c.baseline_sample;
+        t.canary_sample += c.canary_sample;
+        t.baseline_sample += c.baseline_sample;
     }
+    *sum = t;
     if (!isfinite(sum->canary_sample) || !isfinite(sum->baseline_sample))
         return otaprio__fail(diag, OTAPRIO_E_RANGE, "canary_exposure",
                              (int64_t)entry,
@@ -241,7 +245,11 @@ static void stratum_from(otaprio_guard_stratum *s, uint64_t id,
     s->stratum = id;
     s->verdict = j->outcome.verdict;
     s->reason = j->harm_reason;
-    s->p_value = otaprio__exp_of_log_p(j->log_harm_p);
+    /* With one check (the usual case) the harm p-value is the deciding
+     * test's, whose p-value is already exp of it: no second exp. */
+    s->p_value = j->outcome.log_p_value == j->log_harm_p
+                     ? j->outcome.p_value
+                     : otaprio__exp_of_log_p(j->log_harm_p);
     s->adjusted_p_value = OTAPRIO__NAN;
     s->canary_value = j->canary_value;
     s->baseline_value = j->baseline_value;
