@@ -162,6 +162,7 @@ static void row_counts(const otaprio__guard_rule *rule,
     }
 }
 
+/* *sum + v, false when it would pass 2^64. */
 static bool add_u64(uint64_t *sum, uint64_t v)
 {
     if (v > UINT64_MAX - *sum)
@@ -174,24 +175,36 @@ static int pool_counts(const otaprio__guard_rule *rule,
                        const otaprio_guard_data *d, size_t entry,
                        otaprio__guard_counts *sum, otaprio_diag *diag)
 {
-    /* Summed in a local copy: through `sum` every add would go to memory,
-     * as the compiler cannot tell it from the data's columns. */
-    otaprio__guard_counts t;
-    memset(&t, 0, sizeof t);
+    /* Summed in scalars, each row read as row_counts() turns it: through
+     * a struct the compiler kept every sum in memory. */
+    uint64_t canary_events = 0, baseline_events = 0;
+    uint64_t canary_trials = 0, baseline_trials = 0;
+    double canary_sample = 0.0, baseline_sample = 0.0;
     for (size_t r = 0; r < d->rows; r++) {
         otaprio__guard_counts c;
         row_counts(rule, d, r, &c);
-        if (!add_u64(&t.canary_events, c.canary_events) ||
-            !add_u64(&t.baseline_events, c.baseline_events) ||
-            !add_u64(&t.canary_trials, c.canary_trials) ||
-            !add_u64(&t.baseline_trials, c.baseline_trials))
+        uint64_t ce = canary_events, be = baseline_events;
+        uint64_t ct = canary_trials, bt = baseline_trials;
+        if (!add_u64(&ce, c.canary_events) ||
+            !add_u64(&be, c.baseline_events) ||
+            !add_u64(&ct, c.canary_trials) || !add_u64(&bt, c.baseline_trials))
             return otaprio__fail(
                 diag, OTAPRIO_E_OVERFLOW, "rows", (int64_t)entry,
                 "data %zu: the rows' counts sum past 2^64", entry);
-        t.canary_sample += c.canary_sample;
-        t.baseline_sample += c.baseline_sample;
+        canary_events = ce;
+        baseline_events = be;
+        canary_trials = ct;
+        baseline_trials = bt;
+        canary_sample += c.canary_sample;
+        baseline_sample += c.baseline_sample;
     }
-    *sum = t;
+    memset(sum, 0, sizeof *sum);
+    sum->canary_events = canary_events;
+    sum->baseline_events = baseline_events;
+    sum->canary_trials = canary_trials;
+    sum->baseline_trials = baseline_trials;
+    sum->canary_sample = canary_sample;
+    sum->baseline_sample = baseline_sample;
     if (!isfinite(sum->canary_sample) || !isfinite(sum->baseline_sample))
         return otaprio__fail(diag, OTAPRIO_E_RANGE, "canary_exposure",
                              (int64_t)entry,
@@ -231,7 +244,10 @@ typedef struct rule_work {
     size_t entry;
     otaprio__sequence *next; /* the advanced sequence, or NULL */
     otaprio_guard_result *result;
-    otaprio_guard_stratum *strata; /* data->rows of them */
+    /* data->rows of them, in row order: the scratch's, until localise()
+     * puts them in report order into `report_strata`. */
+    otaprio_guard_stratum *strata;
+    otaprio_guard_stratum *report_strata;
     const otaprio__guard_scratch *scratch;
     double canary_sample; /* pooled, as the rule counts it */
     double baseline_sample;
@@ -404,8 +420,7 @@ static void localise(const otaprio_guard_set *set, rule_work *w,
         }
     }
     for (size_t i = 0; i < rows; i++)
-        scratch->strata[i] = w->strata[scratch->order[i]];
-    memcpy(w->strata, scratch->strata, rows * sizeof *w->strata);
+        w->report_strata[i] = w->strata[scratch->order[i]];
 }
 
 static int32_t failure_action(const otaprio__guard_rule *rule)
@@ -593,7 +608,10 @@ static int new_report(const otaprio__mem *mem, size_t rules, size_t rows,
     unsigned char *block = otaprio__mem_alloc(mem, total);
     if (block == NULL)
         return OTAPRIO_E_NOMEM;
-    memset(block, 0, total);
+    /* Everything but the strata, which are written whole, each of them,
+     * by the rule they belong to (megabytes for large evaluations). */
+    memset(block, 0, head + results + starts);
+    memset(block + head + results + starts + strata, 0, reasons);
     otaprio_guard_report *report = (otaprio_guard_report *)(void *)block;
     report->mem = *mem;
     report->rule_count = rules;
@@ -708,7 +726,8 @@ static int judge_all(const otaprio_guard_set *set, const otaprio__mem *mem,
             .entry = entry,
             .next = entry == SIZE_MAX ? NULL : &e->next[entry],
             .result = &report->results[r],
-            .strata = report->strata + at,
+            .strata = e->scratch.strata,
+            .report_strata = report->strata + at,
             .scratch = &e->scratch,
         };
         OTAPRIO__TRY(judge_rule(set, &w, diag));
