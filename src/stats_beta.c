@@ -91,9 +91,33 @@ static const double stirling_error_table[14] = {
     0x1.10f9d4c0743a7p-7, 0x1.f0593088014f8p-8, 0x1.c7018733aa9c6p-8,
     0x1.a40514700f36cp-8, 0x1.86076c002d4a7p-8};
 
+/* The Stirling series of delta(z) for z >= 15, in v = 1 / z (one
+ * division), with as many terms as z needs: the first term left out is
+ * below 1e-18 of delta(z) (at z >= 15 the seventh term is below 1e-19;
+ * 1 / (1188 z^9) at z >= 100 and 1 / (1680 z^7) at z >= 1000 are below
+ * 1e-18 of 1 / (12 z)). */
+static double stirling_series(double z)
+{
+    double v = 1.0 / z;
+    double w = v * v;
+    if (z >= 1000.0)
+        return v * (1.0 / 12.0 - w * (1.0 / 360.0 - w * (1.0 / 1260.0)));
+    if (z >= 100.0)
+        return v * (1.0 / 12.0 - w * (1.0 / 360.0 -
+                                      w * (1.0 / 1260.0 - w * (1.0 / 1680.0))));
+    return v * (1.0 / 12.0 -
+                w * (1.0 / 360.0 -
+                     w * (1.0 / 1260.0 -
+                          w * (1.0 / 1680.0 -
+                               w * (1.0 / 1188.0 - w * (691.0 / 360360.0 -
+                                                        w * (1.0 / 156.0)))))));
+}
+
 double otaprio__stirling_error(double z)
 {
-    if (z < 15.0 && z >= 1.0 && z == floor(z))
+    if (z >= 15.0)
+        return stirling_series(z);
+    if (z >= 1.0 && z == floor(z))
         return stirling_error_table[(int)z - 1];
     /* Below 15, step up by delta(w) = delta(w + 1) + (w + 1/2) log1p(1/w)
      * - 1 (from Gamma(w + 1) = w Gamma(w)); each step is small, so the
@@ -103,45 +127,41 @@ double otaprio__stirling_error(double z)
         sum += (z + 0.5) * log1p(1.0 / z) - 1.0;
         z += 1.0;
     }
-    /* The Stirling series in 1 / z, one division; at z >= 15 its next
-     * term is below 1e-19. */
-    double v = 1.0 / z;
-    double w = v * v;
-    double series =
-        v * (1.0 / 12.0 -
-             w * (1.0 / 360.0 -
-                  w * (1.0 / 1260.0 -
-                       w * (1.0 / 1680.0 -
-                            w * (1.0 / 1188.0 -
-                                 w * (691.0 / 360360.0 - w / 156.0))))));
-    return sum + series;
+    return sum + stirling_series(z);
 }
 
-/* 1 / j for the odd j from 3 on, the series' coefficients below: for z
- * in (-0.3, 0.4), s^2 < 0.032, and the series meets its 1e-18 stop within
- * 13 terms. */
-#define LOG1PMX_TERMS 16
-static const double odd_reciprocal[LOG1PMX_TERMS] = {
-    1.0 / 3.0,  1.0 / 5.0,  1.0 / 7.0,  1.0 / 9.0,  1.0 / 11.0, 1.0 / 13.0,
-    1.0 / 15.0, 1.0 / 17.0, 1.0 / 19.0, 1.0 / 21.0, 1.0 / 23.0, 1.0 / 25.0,
-    1.0 / 27.0, 1.0 / 29.0, 1.0 / 31.0, 1.0 / 33.0};
-
-/* sum_{j >= 1} s2^j / (2j + 1) for s2 = s^2 < 0.032: the tail of
- * 2 atanh(s) / (2 s) - 1 that log1p(z) - z is made of (see below). */
+/*
+ * sum_{j >= 1} s2^j / (2j + 1) for s2 = s^2 < 0.032: the tail of 2
+ * atanh(s) / (2 s) - 1 that log1p(z) - z is made of (see below). A
+ * polynomial with as many terms as s2 needs, each tier's first term left
+ * out below 1e-18 of the sum (about s2 / 3): s2^3 / 3 < 2^-60 below
+ * 2^-20, s2^6 / 5 < 2^-60 below 2^-10, and 3 s2^12 / 27 < 1e-19 up to
+ * 0.032. Horner's order adds the smallest terms first. (A loop stopping
+ * at the first term below 1e-18 of the sum, dividing each term, cost
+ * more than the rest of a binomial mass: a division per term and a
+ * mispredicted exit per call.)
+ */
 static double atanh_tail(double s2)
 {
-    double term = s2;
-    double sum = 0.0;
-    /* Multiplied by 1 / j, not divided by j: a division per term cost as
-     * much as the rest of a binomial mass. */
-    for (int i = 0; i < LOG1PMX_TERMS; i++) {
-        double next = term * odd_reciprocal[i];
-        sum += next;
-        if (next <= 1e-18 * sum)
-            break;
-        term *= s2;
-    }
-    return sum;
+    if (s2 < 0x1p-20)
+        return s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)));
+    if (s2 < 0x1p-10)
+        return s2 * (1.0 / 3.0 +
+                     s2 * (1.0 / 5.0 +
+                           s2 * (1.0 / 7.0 +
+                                 s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 +
+                                                         s2 * (1.0 / 13.0))))));
+    double high =
+        1.0 / 15.0 +
+        s2 * (1.0 / 17.0 +
+              s2 * (1.0 / 19.0 +
+                    s2 * (1.0 / 21.0 + s2 * (1.0 / 23.0 + s2 * (1.0 / 25.0)))));
+    return s2 * (1.0 / 3.0 +
+                 s2 * (1.0 / 5.0 +
+                       s2 * (1.0 / 7.0 +
+                             s2 * (1.0 / 9.0 +
+                                   s2 * (1.0 / 11.0 +
+                                         s2 * (1.0 / 13.0 + s2 * high))))));
 }
 
 double otaprio__log1pmx(double z)
@@ -173,6 +193,17 @@ double otaprio__log_beta_kernel(double a, double b, double d)
     return -deviance + 0.5 * (log(a * (b / r)) - LOG_2PI) +
            otaprio__stirling_error(r) - otaprio__stirling_error(a) -
            otaprio__stirling_error(b);
+}
+
+double otaprio__binom_mass_parts(double x, double rest, double p,
+                                 double *spread)
+{
+    double d = otaprio__beta_offset(x, rest, p);
+    double r = x + rest;
+    *spread = x * (rest / r);
+    return otaprio__scaled_log1pmx(x, d) + otaprio__scaled_log1pmx(rest, -d) -
+           0.5 * LOG_2PI + otaprio__stirling_error(r) -
+           otaprio__stirling_error(x) - otaprio__stirling_error(rest);
 }
 
 /* ---- the continued fraction --------------------------------------------- */

@@ -135,25 +135,6 @@ double otaprio__binom_log_sf_incl(uint64_t k, uint64_t n, double p)
     return otaprio__log_beta_inc(count(k), count(n - k) + 1.0, p, false);
 }
 
-/*
- * The log of the binomial mass at real x in (0, n), Loader's form, in
- * two parts: delta(n) - delta(x) - delta(n - x) - the deviance terms -
- * log sqrt(2 pi) is returned, and *spread set to x (n - x) / n, whose log
- * the mass less half of. (That is the beta kernel less log(x (n - x) /
- * n): its log sqrt of the spread and the log of the spread are one log.)
- * Apart so that the hypergeometric mass, a ratio of three binomial
- * masses, takes one log of the three spreads.
- */
-static double binom_mass_parts(double x, double rest, double p, double *spread)
-{
-    double d = otaprio__beta_offset(x, rest, p);
-    double r = x + rest;
-    *spread = x * (rest / r);
-    return otaprio__scaled_log1pmx(x, d) + otaprio__scaled_log1pmx(rest, -d) -
-           0.5 * LOG_2PI + otaprio__stirling_error(r) -
-           otaprio__stirling_error(x) - otaprio__stirling_error(rest);
-}
-
 /* log b(k; n, p) for 0 < p < 1 and k <= n, in the parts above; at k = 0
  * or n the mass is whole, with a spread of 1. */
 static double binom_pmf_parts(uint64_t k, uint64_t n, double p, double *spread)
@@ -163,7 +144,7 @@ static double binom_pmf_parts(uint64_t k, uint64_t n, double p, double *spread)
         return count(n) * log1p(-p);
     if (k == n)
         return count(n) * log(p);
-    return binom_mass_parts(count(k), count(n - k), p, spread);
+    return otaprio__binom_mass_parts(count(k), count(n - k), p, spread);
 }
 
 double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p)

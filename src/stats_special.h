@@ -37,6 +37,19 @@ double otaprio__beta_offset(double a, double b, double x);
 double otaprio__log_beta_kernel(double a, double b, double d);
 
 /*
+ * The log of the binomial mass at real x in (0, n), Loader's form, in
+ * two parts: delta(n) - delta(x) - delta(n - x) - the deviance terms -
+ * log sqrt(2 pi) is returned, and *spread set to x (n - x) / n, of whose
+ * log the mass is less half. (That is the beta kernel less log(x (n - x)
+ * / n): its log sqrt of the spread and the log of the spread are one
+ * log.) Apart so that the hypergeometric mass, a ratio of three binomial
+ * masses, takes one log of the three spreads; in stats_beta.c, beside
+ * the pieces it inlines.
+ */
+double otaprio__binom_mass_parts(double x, double rest, double p,
+                                 double *spread);
+
+/*
  * The exact tails are sums of masses from the one nearest the mode
  * outwards, each term the last times the ratio of neighbouring masses,
  * until a term falls below 1e-17 of the sum. The ratios hold a division
