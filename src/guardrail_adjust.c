@@ -15,36 +15,36 @@
 #include "guardrail_internal.h"
 #include "stats_rank.h"
 
-/* Sorts keys[0..n) with their rows, stably, by a least-significant-digit
- * radix sort on bytes. One pass counts all eight bytes at once; a byte
- * that every key shares costs no move, and the others move between the
- * two buffers in turn, with one copy back at the end if needed. The
- * result lands in keys/rows. */
-static void sort_keyed(uint64_t *keys, uint32_t *rows, uint64_t *key_tmp,
-                       uint32_t *row_tmp, size_t n)
+/* Sorts keys[0..n) with their rows, stably, by bytes first..last of the
+ * keys (a least-significant-digit radix sort). One pass counts those
+ * bytes at once; a byte that every key shares costs no move, and the
+ * others move between the two buffers in turn, with one copy back at the
+ * end if needed. The result lands in keys/rows. */
+static void radix_bytes(uint64_t *keys, uint32_t *rows, uint64_t *key_tmp,
+                        uint32_t *row_tmp, size_t n, int first, int last)
 {
-    size_t counts[8][256];
-    memset(counts, 0, sizeof counts);
+    uint32_t counts[8][256]; /* n < 2^32: rows are uint32_t */
+    memset(counts[first], 0, (size_t)(last - first + 1) * sizeof counts[0]);
     for (size_t i = 0; i < n; i++) {
         uint64_t key = keys[i];
-        for (int b = 0; b < 8; b++)
+        for (int b = first; b <= last; b++)
             counts[b][(key >> (8 * b)) & 0xFF]++;
     }
     uint64_t *key_from = keys, *key_to = key_tmp;
     uint32_t *row_from = rows, *row_to = row_tmp;
-    for (int b = 0; b < 8; b++) {
-        size_t *count = counts[b];
+    for (int b = first; b <= last; b++) {
+        uint32_t *count = counts[b];
         int shift = 8 * b;
         if (count[(keys[0] >> shift) & 0xFF] == n)
             continue;
-        size_t at = 0;
+        uint32_t at = 0;
         for (int d = 0; d < 256; d++) {
-            size_t c = count[d];
+            uint32_t c = count[d];
             count[d] = at;
             at += c;
         }
         for (size_t i = 0; i < n; i++) {
-            size_t to = count[(key_from[i] >> shift) & 0xFF]++;
+            uint32_t to = count[(key_from[i] >> shift) & 0xFF]++;
             key_to[to] = key_from[i];
             row_to[to] = row_from[i];
         }
@@ -58,6 +58,51 @@ static void sort_keyed(uint64_t *keys, uint32_t *rows, uint64_t *key_tmp,
     if (key_from != keys) {
         memcpy(keys, key_from, n * sizeof *keys);
         memcpy(rows, row_from, n * sizeof *rows);
+    }
+}
+
+/* Runs this short are put in order by insertion; longer ones by the
+ * radix sort of their low bytes. */
+#define INSERTION_LIMIT 16
+
+/*
+ * Sorts keys[0..n) with their rows, stably, by the whole key: by the high
+ * four bytes first, then, within each run of keys that share them, by the
+ * low four. The keys are log p-values, which rarely share their high four
+ * bytes (sign, exponent and 20 bits of mantissa) unless they are equal:
+ * the runs are nearly all of one key, and the low bytes' four passes over
+ * every key are saved. A stable sort by the high half, then by the low
+ * half within each run, is the stable sort by the whole key.
+ */
+static void sort_keyed(uint64_t *keys, uint32_t *rows, uint64_t *key_tmp,
+                       uint32_t *row_tmp, size_t n)
+{
+    radix_bytes(keys, rows, key_tmp, row_tmp, n, 4, 7);
+    size_t start = 0;
+    while (start < n) {
+        uint64_t high = keys[start] >> 32;
+        size_t end = start + 1;
+        while (end < n && keys[end] >> 32 == high)
+            end++;
+        size_t run = end - start;
+        if (run > INSERTION_LIMIT) {
+            radix_bytes(keys + start, rows + start, key_tmp, row_tmp, run, 0,
+                        3);
+        } else {
+            for (size_t i = start + 1; i < end; i++) {
+                uint64_t key = keys[i];
+                uint32_t row = rows[i];
+                size_t at = i;
+                while (at > start && keys[at - 1] > key) {
+                    keys[at] = keys[at - 1];
+                    rows[at] = rows[at - 1];
+                    at--;
+                }
+                keys[at] = key;
+                rows[at] = row;
+            }
+        }
+        start = end;
     }
 }
 
