@@ -138,12 +138,17 @@ void otaprio__guard_localise(const otaprio__guard_scratch *scratch,
             double value = log_p[order[j]];
             if (method == OTAPRIO_GUARD_HOLM) {
                 /* Once the running maximum reaches 0 (p = 1), every later
-                 * value is 0 too: no log is needed for them. */
-                if (running < 0.0)
-                    value = fmin(0.0, value + log(m - (double)j));
-                else
-                    value = 0.0;
-                running = fmax(running, value);
+                 * value is 0 too: no log is needed for them. The min and
+                 * max by comparisons (fmin and fmax were calls): the
+                 * values are never NaN, and never -0 (a log p-value plus
+                 * log(m - j) >= +0). */
+                if (running < 0.0) {
+                    value += log(m - (double)j);
+                    if (value > 0.0)
+                        value = 0.0;
+                    if (value > running)
+                        running = value;
+                }
                 value = running;
             }
             scratch->adjusted[order[j]] = value;

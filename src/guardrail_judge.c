@@ -274,6 +274,15 @@ static void add_check(checks *all, const otaprio__guard_outcome *o,
  * an inconclusive check, else the first check's pass. */
 static void combine(const checks *all, otaprio__guard_judgment *out)
 {
+    if (all->count == 1) {
+        /* The one check decides (what the general case below makes of
+         * it, without its loops: log(1) is 0). */
+        out->outcome = all->outcome[0];
+        double log_p = all->log_harm_p[0] + 0.0;
+        out->log_harm_p = log_p > 0.0 ? 0.0 : log_p;
+        out->harm_reason = all->outcome[0].check;
+        return;
+    }
     size_t pick = 0;
     for (size_t i = 0; i < all->count; i++) {
         const otaprio__guard_outcome *o = &all->outcome[i];
@@ -336,19 +345,23 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
     if (c->baseline_sample > 0.0)
         out->baseline_value = c->baseline_events / c->baseline_sample;
     if (rule->rule.checks & OTAPRIO_GUARD_CHECK_BASELINE) {
-        /* A floor on a rate is judged as baseline over canary: swap. */
-        otaprio__guard_counts turned = *c;
+        /* A floor on a rate is judged as baseline over canary: swap (in
+         * a copy only then). */
+        const otaprio__guard_counts *judged = c;
+        otaprio__guard_counts turned;
         if (floor) {
+            turned = *c;
             turned.canary_events = c->baseline_events;
             turned.baseline_events = c->canary_events;
             turned.canary_sample = c->baseline_sample;
             turned.baseline_sample = c->canary_sample;
+            judged = &turned;
         }
         if (proportion)
-            OTAPRIO__TRY(proportion_baseline(set, rule, &turned, sequence, &o,
+            OTAPRIO__TRY(proportion_baseline(set, rule, judged, sequence, &o,
                                              &log_harm_p, &skipped));
         else
-            OTAPRIO__TRY(rate_baseline(set, rule, &turned, sequence, &o,
+            OTAPRIO__TRY(rate_baseline(set, rule, judged, sequence, &o,
                                        &log_harm_p, &skipped));
         if (!skipped)
             add_check(&all, &o, log_harm_p);
