@@ -17,9 +17,11 @@
 #if defined(__GNUC__)
 #define OTAPRIO__PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
 #define OTAPRIO__NODISCARD __attribute__((warn_unused_result))
+#define OTAPRIO__ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define OTAPRIO__PRINTF(fmt, first)
 #define OTAPRIO__NODISCARD
+#define OTAPRIO__ALWAYS_INLINE inline
 #endif
 
 /* Returns from the calling function when `expr`, a status, is not OK. */

@@ -28,7 +28,7 @@
 /* ---- double-double helpers (Dekker, Knuth) ------------------------------ */
 
 /* s + e = a + b exactly. */
-static double two_sum(double a, double b, double *e)
+static OTAPRIO__ALWAYS_INLINE double two_sum(double a, double b, double *e)
 {
     double s = a + b;
     double bb = s - a;
@@ -37,7 +37,7 @@ static double two_sum(double a, double b, double *e)
 }
 
 /* Veltkamp's split of a into two 26-bit halves; scaled for huge a. */
-static void split(double a, double *hi, double *lo)
+static OTAPRIO__ALWAYS_INLINE void split(double a, double *hi, double *lo)
 {
     double c = 134217729.0 * a; /* 2^27 + 1 */
     double big = c - a;
@@ -46,7 +46,7 @@ static void split(double a, double *hi, double *lo)
 }
 
 /* p + e = a * b exactly (Dekker), for |a b| far below DBL_MAX. */
-static double two_prod(double a, double b, double *e)
+static OTAPRIO__ALWAYS_INLINE double two_prod(double a, double b, double *e)
 {
     double p = a * b;
     double ah, al, bh, bl;
@@ -66,7 +66,7 @@ double otaprio__cross_difference(double a, double d, double b, double c)
     return (ad - bc) + (ad_lo - bc_lo);
 }
 
-double otaprio__beta_offset(double a, double b, double x)
+static OTAPRIO__ALWAYS_INLINE double beta_offset(double a, double b, double x)
 {
     double r_lo;
     double r = two_sum(a, b, &r_lo);
@@ -77,6 +77,11 @@ double otaprio__beta_offset(double a, double b, double x)
     /* p - a is exact when p is within a factor 2 of a (Sterbenz), which
      * is where the cancellation would otherwise lose digits. */
     return (p - a) + (p_lo + x * r_lo);
+}
+
+double otaprio__beta_offset(double a, double b, double x)
+{
+    return beta_offset(a, b, x);
 }
 
 /* ---- Stirling's error and log1p(z) - z ---------------------------------- */
@@ -96,7 +101,7 @@ static const double stirling_error_table[14] = {
  * below 1e-18 of delta(z) (at z >= 15 the seventh term is below 1e-19;
  * 1 / (1188 z^9) at z >= 100 and 1 / (1680 z^7) at z >= 1000 are below
  * 1e-18 of 1 / (12 z)). */
-static double stirling_series(double z)
+static OTAPRIO__ALWAYS_INLINE double stirling_series(double z)
 {
     double v = 1.0 / z;
     double w = v * v;
@@ -113,21 +118,37 @@ static double stirling_series(double z)
                                                         w * (1.0 / 156.0)))))));
 }
 
-double otaprio__stirling_error(double z)
+/* delta(z) below 15 off the table: step up by delta(w) = delta(w + 1) +
+ * (w + 1/2) log1p(1/w) - 1 (from Gamma(w + 1) = w Gamma(w)); each step is
+ * small, so the sum keeps its absolute accuracy. */
+static double stirling_error_stepped(double z)
 {
-    if (z >= 15.0)
-        return stirling_series(z);
-    if (z >= 1.0 && z == floor(z))
-        return stirling_error_table[(int)z - 1];
-    /* Below 15, step up by delta(w) = delta(w + 1) + (w + 1/2) log1p(1/w)
-     * - 1 (from Gamma(w + 1) = w Gamma(w)); each step is small, so the
-     * sum keeps its absolute accuracy. */
     double sum = 0.0;
     while (z < 15.0) {
         sum += (z + 0.5) * log1p(1.0 / z) - 1.0;
         z += 1.0;
     }
     return sum + stirling_series(z);
+}
+
+/* Inlined into the masses, whose every call of a helper would store and
+ * reload all their live floating-point values (the x86-64 System V
+ * convention saves none across a call). */
+static OTAPRIO__ALWAYS_INLINE double stirling_error(double z)
+{
+    if (z >= 15.0)
+        return stirling_series(z);
+    if (z >= 1.0) {
+        int n = (int)z; /* exact: 1 <= z < 15 */
+        if ((double)n == z)
+            return stirling_error_table[n - 1];
+    }
+    return stirling_error_stepped(z);
+}
+
+double otaprio__stirling_error(double z)
+{
+    return stirling_error(z);
 }
 
 /*
@@ -141,7 +162,7 @@ double otaprio__stirling_error(double z)
  * more than the rest of a binomial mass: a division per term and a
  * mispredicted exit per call.)
  */
-static double atanh_tail(double s2)
+static OTAPRIO__ALWAYS_INLINE double atanh_tail(double s2)
 {
     if (s2 < 0x1p-20)
         return s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)));
@@ -175,7 +196,7 @@ double otaprio__log1pmx(double z)
     return log1p(z) - z;
 }
 
-double otaprio__scaled_log1pmx(double x, double d)
+static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d)
 {
     if (d > -0.3 * x && d < 0.4 * x) {
         /* As above with z = d / x: s = d / (2 x + d), one division. */
@@ -183,6 +204,11 @@ double otaprio__scaled_log1pmx(double x, double d)
         return -d * s + 2.0 * x * s * atanh_tail(s * s);
     }
     return x * log1p(d / x) - d;
+}
+
+double otaprio__scaled_log1pmx(double x, double d)
+{
+    return scaled_log1pmx(x, d);
 }
 
 double otaprio__log_beta_kernel(double a, double b, double d)
@@ -198,12 +224,11 @@ double otaprio__log_beta_kernel(double a, double b, double d)
 double otaprio__binom_mass_parts(double x, double rest, double p,
                                  double *spread)
 {
-    double d = otaprio__beta_offset(x, rest, p);
+    double d = beta_offset(x, rest, p);
     double r = x + rest;
     *spread = x * (rest / r);
-    return otaprio__scaled_log1pmx(x, d) + otaprio__scaled_log1pmx(rest, -d) -
-           0.5 * LOG_2PI + otaprio__stirling_error(r) -
-           otaprio__stirling_error(x) - otaprio__stirling_error(rest);
+    return scaled_log1pmx(x, d) + scaled_log1pmx(rest, -d) - 0.5 * LOG_2PI +
+           stirling_error(r) - stirling_error(x) - stirling_error(rest);
 }
 
 /* ---- the continued fraction --------------------------------------------- */

@@ -52,12 +52,6 @@ void otaprio__tuple_set_prepare(otaprio__tuple_set *set, size_t width);
 void otaprio__tuple_set_release(const otaprio__mem *mem,
                                 otaprio__tuple_set *set);
 
-#if defined(__GNUC__)
-#define OTAPRIO__ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define OTAPRIO__ALWAYS_INLINE inline
-#endif
-
 /*
  * A tuple in flight, packed in pairs: word w holds value 2w in its low 32
  * bits and value 2w + 1 (or 0 past the last) in its high ones. Lookups
