@@ -107,15 +107,14 @@ static OTAPRIO__ALWAYS_INLINE double stirling_series(double z)
     double w = v * v;
     if (z >= 1000.0)
         return v * (1.0 / 12.0 - w * (1.0 / 360.0 - w * (1.0 / 1260.0)));
+    /* In pairs by w^2 (Estrin's scheme, as atanh_tail() below). */
+    double w2 = w * w;
+    double e0 = 1.0 / 12.0 - w * (1.0 / 360.0);
+    double e1 = 1.0 / 1260.0 - w * (1.0 / 1680.0);
     if (z >= 100.0)
-        return v * (1.0 / 12.0 - w * (1.0 / 360.0 -
-                                      w * (1.0 / 1260.0 - w * (1.0 / 1680.0))));
-    return v * (1.0 / 12.0 -
-                w * (1.0 / 360.0 -
-                     w * (1.0 / 1260.0 -
-                          w * (1.0 / 1680.0 -
-                               w * (1.0 / 1188.0 - w * (691.0 / 360360.0 -
-                                                        w * (1.0 / 156.0)))))));
+        return v * (e0 + w2 * e1);
+    double e2 = 1.0 / 1188.0 - w * (691.0 / 360360.0);
+    return v * (e0 + w2 * (e1 + w2 * (e2 + w2 * (1.0 / 156.0))));
 }
 
 /* delta(z) below 15 off the table: step up by delta(w) = delta(w + 1) +
@@ -157,32 +156,32 @@ double otaprio__stirling_error(double z)
  * polynomial with as many terms as s2 needs, each tier's first term left
  * out below 1e-18 of the sum (about s2 / 3): s2^3 / 3 < 2^-60 below
  * 2^-20, s2^6 / 5 < 2^-60 below 2^-10, and 3 s2^12 / 27 < 1e-19 up to
- * 0.032. Horner's order adds the smallest terms first. (A loop stopping
- * at the first term below 1e-18 of the sum, dividing each term, cost
- * more than the rest of a binomial mass: a division per term and a
- * mispredicted exit per call.)
+ * 0.032. The longer ones in Estrin's scheme (pairs, then pairs of pairs
+ * by s2^2, and so on), whose products run side by side where Horner's
+ * would wait on each other: a binomial mass is a chain of such waits.
+ * Every term is positive, so any order of the sums is as accurate. (A
+ * loop stopping at the first term below 1e-18 of the sum, dividing each
+ * term, cost more than the rest of a binomial mass: a division per term
+ * and a mispredicted exit per call.)
  */
 static OTAPRIO__ALWAYS_INLINE double atanh_tail(double s2)
 {
     if (s2 < 0x1p-20)
         return s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)));
+    double s4 = s2 * s2;
+    double e0 = 1.0 / 3.0 + s2 * (1.0 / 5.0);
+    double e1 = 1.0 / 7.0 + s2 * (1.0 / 9.0);
+    double e2 = 1.0 / 11.0 + s2 * (1.0 / 13.0);
     if (s2 < 0x1p-10)
-        return s2 * (1.0 / 3.0 +
-                     s2 * (1.0 / 5.0 +
-                           s2 * (1.0 / 7.0 +
-                                 s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 +
-                                                         s2 * (1.0 / 13.0))))));
-    double high =
-        1.0 / 15.0 +
-        s2 * (1.0 / 17.0 +
-              s2 * (1.0 / 19.0 +
-                    s2 * (1.0 / 21.0 + s2 * (1.0 / 23.0 + s2 * (1.0 / 25.0)))));
-    return s2 * (1.0 / 3.0 +
-                 s2 * (1.0 / 5.0 +
-                       s2 * (1.0 / 7.0 +
-                             s2 * (1.0 / 9.0 +
-                                   s2 * (1.0 / 11.0 +
-                                         s2 * (1.0 / 13.0 + s2 * high))))));
+        return s2 * (e0 + s4 * (e1 + s4 * e2));
+    double s8 = s4 * s4;
+    double e3 = 1.0 / 15.0 + s2 * (1.0 / 17.0);
+    double e4 = 1.0 / 19.0 + s2 * (1.0 / 21.0);
+    double e5 = 1.0 / 23.0 + s2 * (1.0 / 25.0);
+    double f0 = e0 + s4 * e1;
+    double f1 = e2 + s4 * e3;
+    double f2 = e4 + s4 * e5;
+    return s2 * (f0 + s8 * (f1 + s8 * f2));
 }
 
 double otaprio__log1pmx(double z)
