@@ -61,25 +61,31 @@ double otaprio__binom_mass_parts(double x, double rest, double p,
  */
 #define OTAPRIO__TAIL_BLOCK 8
 
-/* Adds term * ratio[0], then that times ratio[1], ... (count of them) to
- * *sum, *term following; true when a term fell below 1e-17 of the sum
- * (the tail has converged, and the sum stops there). */
+/*
+ * Adds term * ratio[0], then that times ratio[1], ... (count of them) to
+ * *sum, *term following; true when the last term is below 1e-17 of the
+ * sum (the tail has converged).
+ *
+ * The stop rule is read once a block, not after every term, and the sum
+ * is the same bit for bit: the sum is at least 1, and a term below 1e-17
+ * of it is below half its last bit (2^-54 of it at least), so adding it
+ * leaves the sum as it was; and once one term is that small, every later
+ * one is smaller (past the mode, where the masses of the log-concave
+ * binomial and hypergeometric distributions fall ever faster). So the
+ * terms a block adds after the first small one change nothing, and the
+ * last term is small whenever an earlier one was.
+ */
 static inline bool otaprio__tail_add(const double *ratio, int count,
                                      double *term, double *sum)
 {
     double t = *term, s = *sum;
-    bool done = false;
     for (int i = 0; i < count; i++) {
         t *= ratio[i];
         s += t;
-        if (t < 1e-17 * s) {
-            done = true;
-            break;
-        }
     }
     *term = t;
     *sum = s;
-    return done;
+    return t < 1e-17 * s;
 }
 
 #endif /* OTAPRIO_STATS_SPECIAL_H */
