@@ -33,7 +33,8 @@ static double mass(const hyper *h, uint64_t x)
  * of the support; false when the term limit is reached. The ratios come
  * a block at a time (stats_special.h), j counted in doubles from one
  * conversion per block. */
-static bool tail_from(const hyper *h, uint64_t x, bool up, double *out)
+static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
+                      double *out_sum)
 {
     double sum = 1.0;
     double term = 1.0;
@@ -70,7 +71,28 @@ static bool tail_from(const hyper *h, uint64_t x, bool up, double *out)
     }
     if (!done && limited)
         return false;
-    *out = mass(h, x) + log(sum);
+    *log_mass = mass(h, x);
+    *out_sum = sum;
+    return true;
+}
+
+/* log of the tail from x outwards. */
+static bool log_tail_from(const hyper *h, uint64_t x, bool up, double *out)
+{
+    double log_mass, sum;
+    if (!tail_from(h, x, up, &log_mass, &sum))
+        return false;
+    *out = log_mass + log(sum);
+    return true;
+}
+
+/* log of 1 - the tail from x outwards. */
+static bool log1m_tail_from(const hyper *h, uint64_t x, bool up, double *out)
+{
+    double log_mass, sum;
+    if (!tail_from(h, x, up, &log_mass, &sum))
+        return false;
+    *out = otaprio__log1m_tail(log_mass, sum);
     return true;
 }
 
@@ -89,12 +111,8 @@ static bool log_tail(const hyper *h, uint64_t x, bool upper, double mode,
             return true;
         }
         if ((double)x <= mode)
-            return tail_from(h, x, false, out);
-        double above;
-        if (!tail_from(h, x + 1, true, &above))
-            return false;
-        *out = otaprio__log1m_exp(above);
-        return true;
+            return log_tail_from(h, x, false, out);
+        return log1m_tail_from(h, x + 1, true, out);
     }
     if (x <= h->lo) {
         *out = 0.0;
@@ -105,12 +123,8 @@ static bool log_tail(const hyper *h, uint64_t x, bool upper, double mode,
         return true;
     }
     if ((double)x >= mode)
-        return tail_from(h, x, true, out);
-    double below;
-    if (!tail_from(h, x - 1, false, &below))
-        return false;
-    *out = otaprio__log1m_exp(below);
-    return true;
+        return log_tail_from(h, x, true, out);
+    return log1m_tail_from(h, x - 1, false, out);
 }
 
 /* scipy's binary search (see stats_proportion.c) on sign * (log mass -

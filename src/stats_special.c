@@ -30,11 +30,13 @@ static double count(uint64_t k)
 #define SUM_LIMIT 5000.0
 #define SUM_TERM_LIMIT 200000
 
-/* log sum_{j <= k} P(X = j) (down) or log sum_{j >= k} (up), for a
- * tail that falls away from k, at most SUM_TERM_LIMIT terms past k. The
+/* sum_{j <= k} P(X = j) (down) or sum_{j >= k} (up), for a tail that
+ * falls away from k, at most SUM_TERM_LIMIT terms past k, as the sum of
+ * P(X = j) / P(X = k) returned with *log_mass = log P(X = k). The
  * counts are doubles counted down and up from one conversion per block:
  * exact below 2^53, and within their own rounding above it. */
-static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
+static double tail_sum(uint64_t k, uint64_t n, double p, double q, bool up,
+                       double *log_mass)
 {
     double sum = 1.0;
     double term = 1.0;
@@ -62,7 +64,25 @@ static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
         if (otaprio__tail_add(ratio, m, &term, &sum))
             break;
     }
-    return otaprio__binom_log_pmf(k, n, p) + log(sum);
+    *log_mass = otaprio__binom_log_pmf(k, n, p);
+    return sum;
+}
+
+/* The log of that tail. */
+static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
+{
+    double log_mass;
+    double sum = tail_sum(k, n, p, q, up, &log_mass);
+    return log_mass + log(sum);
+}
+
+/* The log of the other side: 1 - that tail. */
+static double log1m_tail_sum(uint64_t k, uint64_t n, double p, double q,
+                             bool up)
+{
+    double log_mass;
+    double sum = tail_sum(k, n, p, q, up, &log_mass);
+    return otaprio__log1m_tail(log_mass, sum);
 }
 
 /* log P(X <= k) (lower) or log P(X >= k) by summation when one of the
@@ -81,7 +101,7 @@ static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
             return true;
         }
         if (kd > mean && mean <= SUM_LIMIT) {
-            *out = otaprio__log1m_exp(log_tail_sum(k + 1, n, p, q, true));
+            *out = log1m_tail_sum(k + 1, n, p, q, true);
             return true;
         }
         return false;
@@ -91,7 +111,7 @@ static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
         return true;
     }
     if (kd < mean && kd <= SUM_LIMIT) {
-        *out = otaprio__log1m_exp(log_tail_sum(k - 1, n, p, q, false));
+        *out = log1m_tail_sum(k - 1, n, p, q, false);
         return true;
     }
     return false;

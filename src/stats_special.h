@@ -61,6 +61,19 @@ double otaprio__binom_mass_parts(double x, double rest, double p,
  */
 #define OTAPRIO__TAIL_BLOCK 8
 
+/* log(1 - P) for a tail P = exp(log_mass) sum summed from its mass (the
+ * other side of a tail that crosses the mode). Below 1/2, log1p of P
+ * formed as exp(log_mass) times the sum: one log fewer than log1m_exp of
+ * log_mass + log(sum), and more accurate, as exp no longer magnifies the
+ * rounding of that sum of logs. Above, as log1m_exp (log(-expm1)). */
+static inline double otaprio__log1m_tail(double log_mass, double sum)
+{
+    double p = exp(log_mass) * sum;
+    if (p < 0.5)
+        return log1p(-p);
+    return log(-expm1(log_mass + log(sum)));
+}
+
 /*
  * Adds term * ratio[0], then that times ratio[1], ... (count of them) to
  * *sum, *term following; true when the last term is below 1e-17 of the
