@@ -230,6 +230,14 @@ double otaprio__binom_mass_parts(double x, double rest, double p,
            stirling_error(r) - stirling_error(x) - stirling_error(rest);
 }
 
+double otaprio__binom_mode_parts(double x, double rest, double *spread)
+{
+    double r = x + rest;
+    *spread = x * (rest / r);
+    return -0.5 * LOG_2PI + stirling_error(r) - stirling_error(x) -
+           stirling_error(rest);
+}
+
 /* ---- the continued fraction --------------------------------------------- */
 
 /*

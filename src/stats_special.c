@@ -219,9 +219,16 @@ double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
      * mode, where Loader's form is at its best. */
     double p = count(draws) / count(total); /* 0 < p < 1 */
     double s1, s2, s3;
+    /* The denominator at its mode, without its negligible deviance
+     * where that is known to be (draws <= total - draws after the
+     * spelling above; below 2^40). */
+    bool at_mode =
+        total - draws < ((uint64_t)1 << 40) && draws <= total - draws;
+    double mode = at_mode ? otaprio__binom_mode_parts(count(draws),
+                                                      count(total - draws), &s3)
+                          : binom_pmf_parts(draws, total, p, &s3);
     double parts = binom_pmf_parts(k, successes, p, &s1) +
-                   binom_pmf_parts(draws - k, failures, p, &s2) -
-                   binom_pmf_parts(draws, total, p, &s3);
+                   binom_pmf_parts(draws - k, failures, p, &s2) - mode;
     /* The three spreads are each at most 2^64: no overflow. */
     return parts - 0.5 * log(s1 * s2 / s3);
 }

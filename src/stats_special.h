@@ -49,6 +49,12 @@ double otaprio__log_beta_kernel(double a, double b, double d);
 double otaprio__binom_mass_parts(double x, double rest, double p,
                                  double *spread);
 
+/* The same at p = x / (x + rest) rounded, for x <= rest < 2^40: there x
+ * (x + rest) - x is within x 2^-53 of 0, and the deviance terms within x
+ * 2^-107 (below 2^-67), far under the last bit of the Stirling terms
+ * beside them (the parts are at least 0.9 in size): they are left out. */
+double otaprio__binom_mode_parts(double x, double rest, double *spread);
+
 /*
  * The exact tails are sums of masses from the one nearest the mode
  * outwards, each term the last times the ratio of neighbouring masses,
