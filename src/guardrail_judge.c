@@ -334,10 +334,15 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
     bool proportion = rule->rule.kind == OTAPRIO_GUARD_PROPORTION;
     bool floor =
         rule->rule.direction == OTAPRIO_GUARD_LOWER_IS_WORSE && !proportion;
+    /* Each check writes its outcome where it is kept: copying a struct
+     * just written field by field stalls the copy (a wide load cannot
+     * take its bytes from several narrower stores in flight). With one
+     * check, as every stratum of a baseline-only rule has, that place is
+     * the judgment itself. */
+    bool single = !(rule->rule.checks & OTAPRIO_GUARD_CHECK_BASELINE) ||
+                  !(rule->rule.checks & OTAPRIO_GUARD_CHECK_CEILING);
     checks all;
-    all.count = 0; /* add_check() writes each entry before it is read */
-    otaprio__guard_outcome o;
-    double log_harm_p = 0.0;
+    all.count = 0;
     bool skipped = false;
     double confidence = 1.0 - set->options.alpha;
 
@@ -357,14 +362,16 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
             turned.baseline_sample = c->canary_sample;
             judged = &turned;
         }
+        otaprio__guard_outcome *o = single ? &out->outcome : &all.outcome[0];
+        double *log_harm_p = single ? &out->log_harm_p : &all.log_harm_p[0];
         if (proportion)
-            OTAPRIO__TRY(proportion_baseline(set, rule, judged, sequence, &o,
-                                             &log_harm_p, &skipped));
+            OTAPRIO__TRY(proportion_baseline(set, rule, judged, sequence, o,
+                                             log_harm_p, &skipped));
         else
-            OTAPRIO__TRY(rate_baseline(set, rule, judged, sequence, &o,
-                                       &log_harm_p, &skipped));
+            OTAPRIO__TRY(rate_baseline(set, rule, judged, sequence, o,
+                                       log_harm_p, &skipped));
         if (!skipped)
-            add_check(&all, &o, log_harm_p);
+            all.count++;
         out->limit = rule->ratio_limit;
         if (with_effect && c->baseline_sample > 0.0) {
             otaprio__interval interval;
@@ -384,15 +391,26 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
         }
     }
     if (rule->rule.checks & OTAPRIO_GUARD_CHECK_CEILING) {
+        otaprio__guard_outcome *o =
+            single ? &out->outcome : &all.outcome[all.count];
+        double *log_harm_p =
+            single ? &out->log_harm_p : &all.log_harm_p[all.count];
         if (proportion)
-            OTAPRIO__TRY(proportion_ceiling(set, rule, c, &o, &log_harm_p));
+            OTAPRIO__TRY(proportion_ceiling(set, rule, c, o, log_harm_p));
         else
-            OTAPRIO__TRY(rate_ceiling(set, rule, c, floor, &o, &log_harm_p));
-        add_check(&all, &o, log_harm_p);
+            OTAPRIO__TRY(rate_ceiling(set, rule, c, floor, o, log_harm_p));
+        all.count++;
         if (!(rule->rule.checks & OTAPRIO_GUARD_CHECK_BASELINE) || skipped)
             out->limit = rule->rule.ceiling;
     }
-    combine(&all, out);
+    if (single && all.count == 1) {
+        /* What combine() makes of one check (log(1) is 0), in place. */
+        double log_p = out->log_harm_p + 0.0;
+        out->log_harm_p = log_p > 0.0 ? 0.0 : log_p;
+        out->harm_reason = out->outcome.check;
+    } else {
+        combine(&all, out);
+    }
     return OTAPRIO_OK;
 }
 
