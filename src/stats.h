@@ -77,6 +77,20 @@ static inline void otaprio__test_set(otaprio__test *test, double statistic,
     test->p_value = exp(log_p_value);
 }
 
+/* The same with the p-value itself when the test has it (NaN when not):
+ * a tail found as 1 minus the other side has it without an exp. */
+static inline void otaprio__test_set_p(otaprio__test *test, double statistic,
+                                       double log_p_value, double p_value)
+{
+    if (isnan(p_value) || log_p_value > 0.0) {
+        otaprio__test_set(test, statistic, log_p_value);
+        return;
+    }
+    test->statistic = statistic;
+    test->log_p_value = log_p_value;
+    test->p_value = p_value;
+}
+
 /* ---- the normal distribution (stats_normal.c) ------------------------- */
 
 /* P(Z > z) for a standard normal Z; accurate relative to the value in the

@@ -86,21 +86,24 @@ static bool log_tail_from(const hyper *h, uint64_t x, bool up, double *out)
     return true;
 }
 
-/* log of 1 - the tail from x outwards. */
-static bool log1m_tail_from(const hyper *h, uint64_t x, bool up, double *out)
+/* log of 1 - the tail from x outwards, with *p_value = 1 - the tail. */
+static bool log1m_tail_from(const hyper *h, uint64_t x, bool up, double *out,
+                            double *p_value)
 {
     double log_mass, sum;
     if (!tail_from(h, x, up, &log_mass, &sum))
         return false;
-    *out = otaprio__log1m_tail(log_mass, sum);
+    *out = otaprio__log1m_tail(log_mass, sum, p_value);
     return true;
 }
 
 /* log P(X <= x), or P(X >= x) with `upper`; each from the side that does
- * not cross the mode. */
+ * not cross the mode. *p_value is the tail itself when it came without an
+ * exp (as 1 minus the other side), else NaN. */
 static bool log_tail(const hyper *h, uint64_t x, bool upper, double mode,
-                     double *out)
+                     double *out, double *p_value)
 {
+    *p_value = (double)NAN;
     if (!upper) {
         if (x >= h->hi) {
             *out = 0.0;
@@ -112,7 +115,7 @@ static bool log_tail(const hyper *h, uint64_t x, bool upper, double mode,
         }
         if ((double)x <= mode)
             return log_tail_from(h, x, false, out);
-        return log1m_tail_from(h, x + 1, true, out);
+        return log1m_tail_from(h, x + 1, true, out, p_value);
     }
     if (x <= h->lo) {
         *out = 0.0;
@@ -124,7 +127,7 @@ static bool log_tail(const hyper *h, uint64_t x, bool upper, double mode,
     }
     if ((double)x >= mode)
         return log_tail_from(h, x, true, out);
-    return log1m_tail_from(h, x - 1, false, out);
+    return log1m_tail_from(h, x - 1, false, out, p_value);
 }
 
 /* scipy's binary search (see stats_proportion.c) on sign * (log mass -
@@ -172,9 +175,9 @@ static bool two_sided(const hyper *h, uint64_t x1, double *out)
     }
     double tolerance = log1p(1e-14);
     bool below;
-    double near, far;
+    double near, far, unused;
     if (x1 < mode) {
-        if (!log_tail(h, x1, false, mode_d, &near))
+        if (!log_tail(h, x1, false, mode_d, &near, &unused))
             return false;
         if (mass(h, h->n) - exact > tolerance) {
             *out = near;
@@ -182,10 +185,10 @@ static bool two_sided(const hyper *h, uint64_t x1, double *out)
         }
         uint64_t guess = search(h, exact, tolerance, -1, mode, h->n, &below);
         /* P(X > guess) */
-        if (!log_tail(h, guess + 1, true, mode_d, &far))
+        if (!log_tail(h, guess + 1, true, mode_d, &far, &unused))
             return false;
     } else {
-        if (!log_tail(h, x1, true, mode_d, &near))
+        if (!log_tail(h, x1, true, mode_d, &near, &unused))
             return false;
         if (mass(h, 0) - exact > tolerance) {
             *out = near;
@@ -193,7 +196,7 @@ static bool two_sided(const hyper *h, uint64_t x1, double *out)
         }
         uint64_t guess = search(h, exact, tolerance, 1, 0, mode, &below);
         far = -HUGE_VAL;
-        if (!below && !log_tail(h, guess, false, mode_d, &far))
+        if (!below && !log_tail(h, guess, false, mode_d, &far, &unused))
             return false;
     }
     *out = otaprio__log_add_exp(near, far);
@@ -228,16 +231,16 @@ int otaprio__fisher_exact(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
                events > n2 ? events - n2 : 0,
                n1 < events ? n1 : events};
     double mode = (h.draws + 1.0) * (h.successes + 1.0) / (h.total + 2.0);
-    double log_p;
+    double log_p, p_value = (double)NAN;
     bool done;
     if (alternative == OTAPRIO__ALT_LESS)
-        done = log_tail(&h, x1, false, mode, &log_p);
+        done = log_tail(&h, x1, false, mode, &log_p, &p_value);
     else if (alternative == OTAPRIO__ALT_GREATER)
-        done = log_tail(&h, x1, true, mode, &log_p);
+        done = log_tail(&h, x1, true, mode, &log_p, &p_value);
     else
         done = two_sided(&h, x1, &log_p);
     if (!done)
         return OTAPRIO_E_LIMIT;
-    otaprio__test_set(out, odds, log_p);
+    otaprio__test_set_p(out, odds, log_p, p_value);
     return OTAPRIO_OK;
 }

@@ -86,14 +86,13 @@ int otaprio__binom_test(uint64_t k, uint64_t n, double p0,
     if (n == 0 || k > n || isnan(p0) || p0 < 0.0 || p0 > 1.0 ||
         !valid_alternative(alternative))
         return OTAPRIO_E_RANGE;
-    double log_p;
-    if (alternative == OTAPRIO__ALT_LESS)
-        log_p = otaprio__binom_log_cdf(k, n, p0);
-    else if (alternative == OTAPRIO__ALT_GREATER)
-        log_p = otaprio__binom_log_sf_incl(k, n, p0);
-    else
+    double log_p, p_value = (double)NAN;
+    if (alternative == OTAPRIO__ALT_TWO_SIDED)
         log_p = two_sided(k, n, p0);
-    otaprio__test_set(out, (double)k / (double)n, log_p);
+    else
+        log_p = otaprio__binom_log_tail(
+            k, n, p0, alternative == OTAPRIO__ALT_LESS, &p_value);
+    otaprio__test_set_p(out, (double)k / (double)n, log_p, p_value);
     return OTAPRIO_OK;
 }
 

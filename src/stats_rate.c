@@ -43,7 +43,7 @@ int otaprio__rate_ratio_test(uint64_t x1, double t1, uint64_t x2, double t2,
     int status = otaprio__binom_test(x1, n, p, alternative, &test);
     if (status != OTAPRIO_OK)
         return status;
-    otaprio__test_set(out, statistic, test.log_p_value);
+    otaprio__test_set_p(out, statistic, test.log_p_value, test.p_value);
     return OTAPRIO_OK;
 }
 

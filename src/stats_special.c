@@ -78,17 +78,17 @@ static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
 
 /* The log of the other side: 1 - that tail. */
 static double log1m_tail_sum(uint64_t k, uint64_t n, double p, double q,
-                             bool up)
+                             bool up, double *p_value)
 {
     double log_mass;
     double sum = tail_sum(k, n, p, q, up, &log_mass);
-    return otaprio__log1m_tail(log_mass, sum);
+    return otaprio__log1m_tail(log_mass, sum, p_value);
 }
 
 /* log P(X <= k) (lower) or log P(X >= k) by summation when one of the
  * two tails at k is short (see above); false when neither is. */
 static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
-                            double *out)
+                            double *out, double *p_value)
 {
     double q = 1.0 - p; /* used only in ratios, where 1e-16 is harmless */
     double mean = count(n) * p;
@@ -101,7 +101,7 @@ static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
             return true;
         }
         if (kd > mean && mean <= SUM_LIMIT) {
-            *out = log1m_tail_sum(k + 1, n, p, q, true);
+            *out = log1m_tail_sum(k + 1, n, p, q, true, p_value);
             return true;
         }
         return false;
@@ -111,48 +111,58 @@ static bool log_tail_by_sum(uint64_t k, uint64_t n, double p, bool lower,
         return true;
     }
     if (kd < mean && kd <= SUM_LIMIT) {
-        *out = log1m_tail_sum(k - 1, n, p, q, false);
+        *out = log1m_tail_sum(k - 1, n, p, q, false, p_value);
         return true;
     }
     return false;
 }
 
-double otaprio__binom_log_cdf(uint64_t k, uint64_t n, double p)
+double otaprio__binom_log_tail(uint64_t k, uint64_t n, double p, bool lower,
+                               double *p_value)
 {
+    *p_value = (double)NAN;
     if (isnan(p) || p < 0.0 || p > 1.0)
         return (double)NAN;
-    if (k >= n || p == 0.0)
-        return 0.0;
-    if (p == 1.0)
-        return -HUGE_VAL;
     double out;
-    if (log_tail_by_sum(k, n, p, true, &out))
-        return out;
-    /* X <= k is n - X >= n - k, n - X ~ Binomial(n, 1 - p) (1 - p exact
-     * for p >= 1/2). */
-    if (p >= 0.5 && log_tail_by_sum(n - k, n, 1.0 - p, false, &out))
-        return out;
-    /* P(X <= k) = 1 - I_p(k + 1, n - k). */
-    return otaprio__log_beta_inc(count(k) + 1.0, count(n - k), p, true);
-}
-
-double otaprio__binom_log_sf_incl(uint64_t k, uint64_t n, double p)
-{
-    if (isnan(p) || p < 0.0 || p > 1.0)
-        return (double)NAN;
+    if (lower) {
+        if (k >= n || p == 0.0)
+            return 0.0;
+        if (p == 1.0)
+            return -HUGE_VAL;
+        if (log_tail_by_sum(k, n, p, true, &out, p_value))
+            return out;
+        /* X <= k is n - X >= n - k, n - X ~ Binomial(n, 1 - p) (1 - p
+         * exact for p >= 1/2). */
+        if (p >= 0.5 &&
+            log_tail_by_sum(n - k, n, 1.0 - p, false, &out, p_value))
+            return out;
+        /* P(X <= k) = 1 - I_p(k + 1, n - k). */
+        return otaprio__log_beta_inc(count(k) + 1.0, count(n - k), p, true);
+    }
     if (k == 0)
         return 0.0;
     if (k > n || p == 0.0)
         return -HUGE_VAL;
     if (p == 1.0)
         return 0.0;
-    double out;
-    if (log_tail_by_sum(k, n, p, false, &out))
+    if (log_tail_by_sum(k, n, p, false, &out, p_value))
         return out;
-    if (p >= 0.5 && log_tail_by_sum(n - k, n, 1.0 - p, true, &out))
+    if (p >= 0.5 && log_tail_by_sum(n - k, n, 1.0 - p, true, &out, p_value))
         return out;
     /* P(X >= k) = I_p(k, n - k + 1). */
     return otaprio__log_beta_inc(count(k), count(n - k) + 1.0, p, false);
+}
+
+double otaprio__binom_log_cdf(uint64_t k, uint64_t n, double p)
+{
+    double p_value;
+    return otaprio__binom_log_tail(k, n, p, true, &p_value);
+}
+
+double otaprio__binom_log_sf_incl(uint64_t k, uint64_t n, double p)
+{
+    double p_value;
+    return otaprio__binom_log_tail(k, n, p, false, &p_value);
 }
 
 /* log b(k; n, p) for 0 < p < 1 and k <= n, in the parts above; at k = 0

@@ -68,17 +68,29 @@ double otaprio__binom_mode_parts(double x, double rest, double *spread);
 #define OTAPRIO__TAIL_BLOCK 8
 
 /* log(1 - P) for a tail P = exp(log_mass) sum summed from its mass (the
- * other side of a tail that crosses the mode). Below 1/2, log1p of P
- * formed as exp(log_mass) times the sum: one log fewer than log1m_exp of
- * log_mass + log(sum), and more accurate, as exp no longer magnifies the
- * rounding of that sum of logs. Above, as log1m_exp (log(-expm1)). */
-static inline double otaprio__log1m_tail(double log_mass, double sum)
+ * other side of a tail that crosses the mode), with *p_value = 1 - P.
+ * Below 1/2, log1p of P formed as exp(log_mass) times the sum: one log
+ * fewer than log1m_exp of log_mass + log(sum), and more accurate, as exp
+ * no longer magnifies the rounding of that sum of logs. Above, as
+ * log1m_exp (log(-expm1)). Either way 1 - P comes without another exp. */
+static inline double otaprio__log1m_tail(double log_mass, double sum,
+                                         double *p_value)
 {
     double p = exp(log_mass) * sum;
-    if (p < 0.5)
+    if (p < 0.5) {
+        *p_value = 1.0 - p;
         return log1p(-p);
-    return log(-expm1(log_mass + log(sum)));
+    }
+    double q = -expm1(log_mass + log(sum));
+    *p_value = q;
+    return log(q);
 }
+
+/* log P(X <= k) (lower) or log P(X >= k) of Binomial(n, p), as
+ * otaprio__binom_log_cdf() and otaprio__binom_log_sf_incl(), with
+ * *p_value the tail itself when it came without an exp (NaN if not). */
+double otaprio__binom_log_tail(uint64_t k, uint64_t n, double p, bool lower,
+                               double *p_value);
 
 /*
  * Adds term * ratio[0], then that times ratio[1], ... (count of them) to
