@@ -262,13 +262,37 @@ static void stratum_from(otaprio_guard_stratum *s, uint64_t id,
     s->verdict = j->outcome.verdict;
     s->reason = j->harm_reason;
     /* With one check (the usual case) the harm p-value is the deciding
-     * test's, whose p-value is already exp of it: no second exp. */
+     * test's, whose p-value the test has already found: no second exp. */
     s->p_value = j->outcome.log_p_value == j->log_harm_p
                      ? j->outcome.p_value
                      : otaprio__exp_of_log_p(j->log_harm_p);
     s->adjusted_p_value = OTAPRIO__NAN;
     s->canary_value = j->canary_value;
     s->baseline_value = j->baseline_value;
+    s->canary_sample = canary_sample;
+}
+
+/* Whether a stratum is its fields alone, without padding: then setting
+ * every field leaves nothing to clear. */
+#define STRATUM_PACKED                                                    \
+    (sizeof(otaprio_guard_stratum) == sizeof(size_t) + sizeof(uint64_t) + \
+                                          2 * sizeof(int32_t) +           \
+                                          5 * sizeof(double))
+
+static void stratum_from_row(otaprio_guard_stratum *s, uint64_t id,
+                             const otaprio__guard_row *row,
+                             double canary_sample)
+{
+    if (!STRATUM_PACKED)
+        memset(s, 0, sizeof *s);
+    s->size = sizeof *s;
+    s->stratum = id;
+    s->verdict = row->verdict;
+    s->reason = row->reason;
+    s->p_value = row->p_value;
+    s->adjusted_p_value = OTAPRIO__NAN;
+    s->canary_value = row->canary_value;
+    s->baseline_value = row->baseline_value;
     s->canary_sample = canary_sample;
 }
 
@@ -320,11 +344,21 @@ static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
             set, w->rule, &sum, d->sequence != NULL ? w->next : NULL, true,
             pooled));
     }
+    /* A baseline-only rule's strata (most rules') take the row path. */
+    bool rows_alone = w->rule->rule.checks == OTAPRIO_GUARD_CHECK_BASELINE;
     for (size_t r = 0; r < d->rows; r++) {
         otaprio__guard_counts c;
         otaprio__guard_judgment j;
         row_counts(w->rule, d, r, &c);
         bool empty = c.canary_sample == 0.0;
+        uint64_t id = d->stratum_ids != NULL ? d->stratum_ids[r] : r;
+        if (rows_alone && !empty) {
+            otaprio__guard_row row;
+            OTAPRIO__TRY(otaprio__guard_judge_row(set, w->rule, &c, &row));
+            w->scratch->log_p[r] = row.log_harm_p;
+            stratum_from_row(&w->strata[r], id, &row, c.canary_sample);
+            continue;
+        }
         if (empty)
             stratum_without_data(w->rule, &j);
         else
@@ -332,9 +366,7 @@ static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
                 otaprio__guard_judge_counts(set, w->rule, &c, NULL, false, &j));
         w->scratch->log_p[r] = empty ? (double)NAN : j.log_harm_p;
         present(w->rule, &j);
-        stratum_from(&w->strata[r],
-                     d->stratum_ids != NULL ? d->stratum_ids[r] : r, &j,
-                     c.canary_sample);
+        stratum_from(&w->strata[r], id, &j, c.canary_sample);
     }
     return OTAPRIO_OK;
 }

@@ -115,6 +115,26 @@ OTAPRIO__NODISCARD int otaprio__guard_judge_samples(
     const otaprio__guard_rule *rule, const otaprio__samples *samples,
     bool with_effect, otaprio__guard_judgment *out);
 
+/* What a stratum's report needs of its judgment. */
+typedef struct otaprio__guard_row {
+    int32_t verdict;   /* before multiple-comparison control */
+    int32_t reason;    /* the harm test's reason code */
+    double log_harm_p; /* as otaprio__guard_judgment's */
+    double p_value;    /* exp(log_harm_p) */
+    double canary_value;
+    double baseline_value;
+} otaprio__guard_row;
+
+/* A stratum with canary data (canary_sample > 0) of a rule whose one
+ * check is the baseline: judge_counts() with no sequence and no effect,
+ * values already in the metric's own terms (as present() turns them),
+ * without the judgment's machinery for several checks, which cost as
+ * much as the test; test_guardrail_rows checks that they agree. */
+OTAPRIO__NODISCARD int otaprio__guard_judge_row(const otaprio_guard_set *set,
+                                                const otaprio__guard_rule *rule,
+                                                const otaprio__guard_counts *c,
+                                                otaprio__guard_row *out);
+
 /* Sets `out` to the outcome of no data under the rule's policy. */
 void otaprio__guard_no_data(const otaprio__guard_rule *rule,
                             otaprio__guard_judgment *out);

@@ -414,6 +414,55 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
     return OTAPRIO_OK;
 }
 
+int otaprio__guard_judge_row(const otaprio_guard_set *set,
+                             const otaprio__guard_rule *rule,
+                             const otaprio__guard_counts *c,
+                             otaprio__guard_row *out)
+{
+    bool proportion = rule->rule.kind == OTAPRIO_GUARD_PROPORTION;
+    bool lower = rule->rule.direction == OTAPRIO_GUARD_LOWER_IS_WORSE;
+    /* A floor on a rate is judged as baseline over canary: swap. */
+    const otaprio__guard_counts *judged = c;
+    otaprio__guard_counts turned;
+    if (lower && !proportion) {
+        turned = *c;
+        turned.canary_events = c->baseline_events;
+        turned.baseline_events = c->canary_events;
+        turned.canary_sample = c->baseline_sample;
+        turned.baseline_sample = c->canary_sample;
+        judged = &turned;
+    }
+    otaprio__guard_outcome o;
+    double log_harm_p = 0.0;
+    bool skipped = false;
+    if (proportion)
+        OTAPRIO__TRY(proportion_baseline(set, rule, judged, NULL, &o,
+                                         &log_harm_p, &skipped));
+    else
+        OTAPRIO__TRY(
+            rate_baseline(set, rule, judged, NULL, &o, &log_harm_p, &skipped));
+    /* The ceiling policy for a zero baseline skips this check, and is
+     * refused without a ceiling check: a baseline-only rule never skips. */
+    double log_p = log_harm_p + 0.0;
+    out->log_harm_p = log_p > 0.0 ? 0.0 : log_p;
+    out->verdict = o.verdict;
+    out->reason = o.check;
+    out->p_value = o.log_p_value == out->log_harm_p
+                       ? o.p_value
+                       : (out->log_harm_p == 0.0 ? 1.0 : exp(out->log_harm_p));
+    double canary = c->canary_events / c->canary_sample;
+    double baseline = c->baseline_sample > 0.0
+                          ? c->baseline_events / c->baseline_sample
+                          : OTAPRIO__NAN;
+    if (lower && proportion) {
+        canary = 1.0 - canary;
+        baseline = 1.0 - baseline;
+    }
+    out->canary_value = canary;
+    out->baseline_value = baseline;
+    return OTAPRIO_OK;
+}
+
 /* ---- continuous samples -------------------------------------------------- */
 
 static double median_of(const double *sorted, size_t n)
