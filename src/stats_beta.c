@@ -195,6 +195,9 @@ double otaprio__log1pmx(double z)
     return log1p(z) - z;
 }
 
+/* x (log1p(d / x) - d / x) for x > 0 and d > -x: the deviance terms of
+ * Loader's form, with one division where the plain product takes three
+ * near 0. */
 static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d)
 {
     if (d > -0.3 * x && d < 0.4 * x) {
@@ -205,16 +208,10 @@ static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d)
     return x * log1p(d / x) - d;
 }
 
-double otaprio__scaled_log1pmx(double x, double d)
-{
-    return scaled_log1pmx(x, d);
-}
-
 double otaprio__log_beta_kernel(double a, double b, double d)
 {
     double r = a + b;
-    double deviance =
-        -otaprio__scaled_log1pmx(a, d) - otaprio__scaled_log1pmx(b, -d);
+    double deviance = -scaled_log1pmx(a, d) - scaled_log1pmx(b, -d);
     return -deviance + 0.5 * (log(a * (b / r)) - LOG_2PI) +
            otaprio__stirling_error(r) - otaprio__stirling_error(a) -
            otaprio__stirling_error(b);

@@ -17,11 +17,6 @@ double otaprio__stirling_error(double z);
 /* log1p(z) - z for z > -1, without cancellation near 0. */
 double otaprio__log1pmx(double z);
 
-/* x (log1p(d / x) - d / x) for x > 0 and d > -x: the deviance terms of
- * Loader's form, with one division where the plain product takes three
- * near 0. */
-double otaprio__scaled_log1pmx(double x, double d);
-
 /* a d - b c, without the cancellation of the plain difference (the
  * products carried in double-double). */
 double otaprio__cross_difference(double a, double d, double b, double c);
