@@ -354,7 +354,11 @@ static int judge_count_rows(const otaprio_guard_set *set, rule_work *w,
         uint64_t id = d->stratum_ids != NULL ? d->stratum_ids[r] : r;
         if (rows_alone && !empty) {
             otaprio__guard_row row;
-            OTAPRIO__TRY(otaprio__guard_judge_row(set, w->rule, &c, &row));
+            int direct =
+                otaprio__guard_judge_row_direct(set, w->rule, &c, &row);
+            if (direct > 0)
+                direct = otaprio__guard_judge_row(set, w->rule, &c, &row);
+            OTAPRIO__TRY(direct);
             w->scratch->log_p[r] = row.log_harm_p;
             stratum_from_row(&w->strata[r], id, &row, c.canary_sample);
             continue;

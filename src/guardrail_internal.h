@@ -135,6 +135,58 @@ OTAPRIO__NODISCARD int otaprio__guard_judge_row(const otaprio_guard_set *set,
                                                 const otaprio__guard_counts *c,
                                                 otaprio__guard_row *out);
 
+/*
+ * The common stratum of a baseline-only rule, tested here directly: a
+ * baseline with events and a harm test alone (Fisher's for a proportion
+ * within the exact limit, the rate-ratio test for a rate), decided as
+ * decide() decides without evidence. Inline in the evaluation's loop:
+ * through otaprio__guard_judge_row() and the checks' layers around the
+ * test, a stratum cost a tenth more. Returns 0 with `out` set, 1 when the
+ * stratum needs otaprio__guard_judge_row() (no baseline, a zero
+ * baseline's policy, evidence, the score tests, a floor on a rate), or a
+ * test's failure; test_guardrail_rows checks it against the general path.
+ */
+static inline int otaprio__guard_judge_row_direct(
+    const otaprio_guard_set *set, const otaprio__guard_rule *rule,
+    const otaprio__guard_counts *c, otaprio__guard_row *out)
+{
+    bool proportion = rule->rule.kind == OTAPRIO_GUARD_PROPORTION;
+    bool lower = rule->rule.direction == OTAPRIO_GUARD_LOWER_IS_WORSE;
+    uint64_t x1 = c->canary_events, x2 = c->baseline_events;
+    if (rule->rule.require_evidence || !(c->baseline_sample > 0.0) || x2 == 0 ||
+        (lower && !proportion) ||
+        (proportion &&
+         !(rule->ratio_limit == 1.0 && x1 + x2 <= set->options.exact_limit)))
+        return 1;
+    otaprio__test harm;
+    int status = proportion
+                     ? otaprio__fisher_exact(x1, c->canary_trials, x2,
+                                             c->baseline_trials,
+                                             OTAPRIO__ALT_GREATER, &harm)
+                     : otaprio__rate_ratio_test(
+                           x1, c->canary_sample, x2, c->baseline_sample,
+                           rule->ratio_limit, OTAPRIO__ALT_GREATER, &harm);
+    if (status != OTAPRIO_OK)
+        return status;
+    double log_p = harm.log_p_value + 0.0;
+    out->log_harm_p = log_p > 0.0 ? 0.0 : log_p;
+    out->verdict = harm.log_p_value < set->log_alpha ? OTAPRIO_GUARD_FAIL
+                                                     : OTAPRIO_GUARD_PASS;
+    out->reason = OTAPRIO_GUARD_REASON_OVER_BASELINE;
+    out->p_value = harm.log_p_value == out->log_harm_p
+                       ? harm.p_value
+                       : otaprio__exp_of_log_p(out->log_harm_p);
+    double canary = (double)x1 / c->canary_sample;
+    double baseline = (double)x2 / c->baseline_sample;
+    if (lower) { /* a proportion: its bad events were turned */
+        canary = 1.0 - canary;
+        baseline = 1.0 - baseline;
+    }
+    out->canary_value = canary;
+    out->baseline_value = baseline;
+    return OTAPRIO_OK;
+}
+
 /* Sets `out` to the outcome of no data under the rule's policy. */
 void otaprio__guard_no_data(const otaprio__guard_rule *rule,
                             otaprio__guard_judgment *out);

@@ -435,12 +435,13 @@ int otaprio__guard_judge_row(const otaprio_guard_set *set,
     otaprio__guard_outcome o;
     double log_harm_p = 0.0;
     bool skipped = false;
-    if (proportion)
+    if (proportion) {
         OTAPRIO__TRY(proportion_baseline(set, rule, judged, NULL, &o,
                                          &log_harm_p, &skipped));
-    else
+    } else {
         OTAPRIO__TRY(
             rate_baseline(set, rule, judged, NULL, &o, &log_harm_p, &skipped));
+    }
     /* The ceiling policy for a zero baseline skips this check, and is
      * refused without a ceiling check: a baseline-only rule never skips. */
     double log_p = log_harm_p + 0.0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A baseline-only rule's strata take otaprio__guard_judge_row(); every
- * other judgment takes otaprio__guard_judge_counts(). The row path must
- * report what the general one does, bit for bit: here both judge random
+ * A baseline-only rule's strata take otaprio__guard_judge_row_direct(),
+ * or otaprio__guard_judge_row() where that declines; every other judgment
+ * takes otaprio__guard_judge_counts(). The row paths must report what the
+ * general one does, bit for bit: here all three judge random
  * strata (zero and full counts, a zero or missing baseline, events past
  * the exact tests' limit) under random rules (proportions and rates,
  * either direction, margins, zero-baseline policies, evidence required or
@@ -99,6 +100,7 @@ static void row_matches_general(void **state)
 {
     (void)state;
     uint64_t seed = 7;
+    int taken = 0; /* strata the direct path judged */
     for (int trial = 0; trial < 400; trial++) {
         otaprio_guard_set *set = random_set(&seed);
         const otaprio__guard_rule *rule = &set->rules[0];
@@ -106,13 +108,22 @@ static void row_matches_general(void **state)
             otaprio__guard_counts c;
             random_counts(&seed, rule, &c);
             otaprio__guard_judgment j;
-            otaprio__guard_row row;
+            otaprio__guard_row rows[2];
             int general =
                 otaprio__guard_judge_counts(set, rule, &c, NULL, false, &j);
-            int fast = otaprio__guard_judge_row(set, rule, &c, &row);
+            int fast = otaprio__guard_judge_row(set, rule, &c, &rows[0]);
             assert_int_equal(fast, general);
             if (general != OTAPRIO_OK)
                 continue;
+            /* The direct path where it takes the stratum, else the row
+             * path again (as the evaluation goes). */
+            int direct =
+                otaprio__guard_judge_row_direct(set, rule, &c, &rows[1]);
+            if (direct > 0)
+                direct = otaprio__guard_judge_row(set, rule, &c, &rows[1]);
+            else
+                taken++;
+            assert_int_equal(direct, OTAPRIO_OK);
             /* As the evaluation reports the general judgment. */
             double p = j.outcome.log_p_value == j.log_harm_p
                            ? j.outcome.p_value
@@ -123,23 +134,32 @@ static void row_matches_general(void **state)
                 canary = 1.0 - canary;
                 baseline = 1.0 - baseline;
             }
-            if (row.verdict != j.outcome.verdict ||
-                row.reason != j.harm_reason ||
-                !same_bits(row.log_harm_p, j.log_harm_p) ||
-                !same_bits(row.p_value, p) ||
-                !same_bits(row.canary_value, canary) ||
-                !same_bits(row.baseline_value, baseline))
-                fail_msg("trial %d, stratum %d (%llu/%g vs %llu/%g): row "
-                         "path %d %d %a %a %a %a, general %d %d %a %a %a %a",
-                         trial, i, (unsigned long long)c.canary_events,
-                         c.canary_sample, (unsigned long long)c.baseline_events,
-                         c.baseline_sample, (int)row.verdict, (int)row.reason,
-                         row.log_harm_p, row.p_value, row.canary_value,
-                         row.baseline_value, (int)j.outcome.verdict,
-                         (int)j.harm_reason, j.log_harm_p, p, canary, baseline);
+            for (int k = 0; k < 2; k++) {
+                const otaprio__guard_row *row = &rows[k];
+                if (row->verdict != j.outcome.verdict ||
+                    row->reason != j.harm_reason ||
+                    !same_bits(row->log_harm_p, j.log_harm_p) ||
+                    !same_bits(row->p_value, p) ||
+                    !same_bits(row->canary_value, canary) ||
+                    !same_bits(row->baseline_value, baseline))
+                    fail_msg(
+                        "trial %d, stratum %d (%llu/%g vs %llu/%g): %s "
+                        "path %d %d %a %a %a %a, general %d %d %a %a "
+                        "%a %a",
+                        trial, i, (unsigned long long)c.canary_events,
+                        c.canary_sample, (unsigned long long)c.baseline_events,
+                        c.baseline_sample, k ? "direct" : "row",
+                        (int)row->verdict, (int)row->reason, row->log_harm_p,
+                        row->p_value, row->canary_value, row->baseline_value,
+                        (int)j.outcome.verdict, (int)j.harm_reason,
+                        j.log_harm_p, p, canary, baseline);
+            }
         }
         otaprio_guard_set_free(set);
     }
+    /* Both ways saw many strata. */
+    print_message("direct path: %d of 40000 strata\n", taken);
+    assert_true(taken > 2000 && taken < 38000);
 }
 
 int main(void)
