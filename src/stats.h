@@ -78,11 +78,12 @@ static inline void otaprio__test_set(otaprio__test *test, double statistic,
 }
 
 /* The same with the p-value itself when the test has it (NaN when not):
- * a tail found as 1 minus the other side has it without an exp. */
+ * a tail found as 1 minus the other side has it without an exp. Anything
+ * but a p-value in [0, 1] with a log at most 0 goes the plain way. */
 static inline void otaprio__test_set_p(otaprio__test *test, double statistic,
                                        double log_p_value, double p_value)
 {
-    if (isnan(p_value) || log_p_value > 0.0) {
+    if (!(p_value >= 0.0 && p_value <= 1.0) || !(log_p_value <= 0.0)) {
         otaprio__test_set(test, statistic, log_p_value);
         return;
     }
