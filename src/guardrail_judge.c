@@ -138,6 +138,19 @@ static bool settle_baseline(const otaprio_guard_set *set,
     return false;
 }
 
+/* A floor on a rate is judged as baseline over canary: the counts with
+ * canary and baseline swapped, in `turned`. */
+static const otaprio__guard_counts *turn_counts(const otaprio__guard_counts *c,
+                                                otaprio__guard_counts *turned)
+{
+    *turned = *c;
+    turned->canary_events = c->baseline_events;
+    turned->baseline_events = c->canary_events;
+    turned->canary_sample = c->baseline_sample;
+    turned->baseline_sample = c->canary_sample;
+    return turned;
+}
+
 static int proportion_baseline(const otaprio_guard_set *set,
                                const otaprio__guard_rule *rule,
                                const otaprio__guard_counts *c,
@@ -352,16 +365,9 @@ int otaprio__guard_judge_counts(const otaprio_guard_set *set,
     if (rule->rule.checks & OTAPRIO_GUARD_CHECK_BASELINE) {
         /* A floor on a rate is judged as baseline over canary: swap (in
          * a copy only then). */
-        const otaprio__guard_counts *judged = c;
         otaprio__guard_counts turned;
-        if (floor) {
-            turned = *c;
-            turned.canary_events = c->baseline_events;
-            turned.baseline_events = c->canary_events;
-            turned.canary_sample = c->baseline_sample;
-            turned.baseline_sample = c->canary_sample;
-            judged = &turned;
-        }
+        const otaprio__guard_counts *judged =
+            floor ? turn_counts(c, &turned) : c;
         otaprio__guard_outcome *o = single ? &out->outcome : &all.outcome[0];
         double *log_harm_p = single ? &out->log_harm_p : &all.log_harm_p[0];
         if (proportion)
@@ -422,16 +428,9 @@ int otaprio__guard_judge_row(const otaprio_guard_set *set,
     bool proportion = rule->rule.kind == OTAPRIO_GUARD_PROPORTION;
     bool lower = rule->rule.direction == OTAPRIO_GUARD_LOWER_IS_WORSE;
     /* A floor on a rate is judged as baseline over canary: swap. */
-    const otaprio__guard_counts *judged = c;
     otaprio__guard_counts turned;
-    if (lower && !proportion) {
-        turned = *c;
-        turned.canary_events = c->baseline_events;
-        turned.baseline_events = c->canary_events;
-        turned.canary_sample = c->baseline_sample;
-        turned.baseline_sample = c->canary_sample;
-        judged = &turned;
-    }
+    const otaprio__guard_counts *judged =
+        lower && !proportion ? turn_counts(c, &turned) : c;
     otaprio__guard_outcome o;
     double log_harm_p = 0.0;
     bool skipped = false;
