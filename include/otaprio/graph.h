@@ -1179,8 +1179,9 @@ OTAPRIO_API int otaprio_catalog_impact(const otaprio_catalog *catalog,
  * A version provided only by packages that are not hit, such as the one a
  * cure provides (see otaprio_catalog_impact()), marks no device.
  *
- * Counts by product family, build or region follow by feeding the marks
- * as the `include` column of otaprio_clusterer_add() with that attribute;
+ * Counts by product family, build or region follow by feeding the marks,
+ * as flags (1 for a mark of 1 or 2), as the `include` column of
+ * otaprio_clusterer_add() with that attribute, which takes 0 or 1 only;
  * the share of marked devices is the risk engine's blast radius.
  *
  * Thread-safe, on distinct outputs.
