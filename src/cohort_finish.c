@@ -396,6 +396,11 @@ static int index_picks(finish *f)
         c->first_pick[picks[i].stratum + 1]++;
     for (size_t h = 0; h < c->strata; h++)
         c->first_pick[h + 1] += c->first_pick[h];
+    OTAPRIO__TRY(otaprio__mem_zalloc_array(&c->mem, c->strata, sizeof(uint64_t),
+                                           (void **)&c->last_position));
+    for (size_t h = 0; h < c->strata; h++)
+        if (c->first_pick[h + 1] > c->first_pick[h])
+            c->last_position[h] = picks[c->first_pick[h + 1] - 1].position;
     /* Listing order: a stable counting pass by wave over the stratum
      * order, which is already (stratum id, position, key). */
     uint64_t start[OTAPRIO_COHORT_MAX_WAVES + 1] = {0};
@@ -541,6 +546,7 @@ void otaprio_cohort_free(otaprio_cohort *cohort)
     otaprio__mem_free(&mem, cohort->waves);
     otaprio__mem_free(&mem, cohort->picks);
     otaprio__mem_free(&mem, cohort->first_pick);
+    otaprio__mem_free(&mem, cohort->last_position);
     otaprio__mem_free(&mem, cohort->listing);
     otaprio__mem_free(&mem, cohort->dense);
     otaprio__tuple_set_release(&mem, &cohort->lookup);

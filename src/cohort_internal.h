@@ -236,6 +236,36 @@ otaprio__stratum_by_wave(const otaprio_cohort_sampler *sampler, size_t index,
                : count;
 }
 
+/* Dense stratum ids of devices [first, first + count), column by column
+ * so that each loop is a vectorisable multiply-add in 32-bit lanes (dense
+ * ids are below OTAPRIO__COHORT_DENSE_MAX); `width` is the setup's, a
+ * constant where the caller specialises on it. Returns false when a code
+ * lies past its cardinality, whose id may have wrapped: the ids are then
+ * not to be used. */
+static OTAPRIO__ALWAYS_INLINE bool
+otaprio__cohort_dense_ids(const otaprio__cohort_setup *setup,
+                          const uint32_t *const *codes, size_t first,
+                          size_t count, size_t width, uint32_t *ids)
+{
+    for (size_t j = 0; j < count; j++)
+        ids[j] = 0;
+    for (size_t d = 0; d < width; d++) {
+        const uint32_t *column = codes[d];
+        uint32_t radix = (uint32_t)setup->radix[d];
+        if (column == NULL)
+            continue;
+        uint32_t max = 0;
+        for (size_t j = 0; j < count; j++) {
+            uint32_t code = column[first + j];
+            max = code > max ? code : max;
+            ids[j] += code * radix;
+        }
+        if (max >= setup->cardinalities[d])
+            return false;
+    }
+    return true;
+}
+
 /* Most stratum ids a sampler indexes directly (4 MiB of index). */
 #define OTAPRIO__COHORT_DENSE_MAX (UINT64_C(1) << 20)
 
@@ -383,7 +413,11 @@ struct otaprio_cohort {
     otaprio__pick *picks;
     uint64_t pick_count;
     uint64_t *first_pick; /* [strata + 1] */
-    uint64_t *listing;    /* [pick_count]: indexes into picks */
+    /* [strata]: the largest listed position of each stratum (0 for none),
+     * so that assign turns away most devices with one load that stays in
+     * cache instead of one into the picks. */
+    uint64_t *last_position;
+    uint64_t *listing; /* [pick_count]: indexes into picks */
     /* Stratum index of a stratum id, as in the sampler: a dense table when
      * the ids fit in OTAPRIO__COHORT_DENSE_MAX, else the tuple set. */
     uint32_t *dense;

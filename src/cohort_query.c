@@ -160,12 +160,14 @@ int otaprio_cohort_representativeness(const otaprio_cohort *cohort,
 
 /* The listed device of stratum `h` with this position and key, or NULL.
  * Most devices are not listed, and lie past the stratum's last listed
- * position: one comparison turns them away. */
+ * position: one comparison with a small table turns them away. */
 static const otaprio__pick *find_pick(const otaprio_cohort *c, size_t h,
                                       uint64_t position, uint64_t key)
 {
+    if (position > c->last_position[h])
+        return NULL;
     size_t low = (size_t)c->first_pick[h], high = (size_t)c->first_pick[h + 1];
-    if (low == high || position > c->picks[high - 1].position)
+    if (low == high)
         return NULL;
     size_t end = high;
     while (low < high) {
@@ -257,6 +259,41 @@ static void assign_by_threshold(const otaprio_cohort *c,
                                   otaprio__cohort_first_wave(s, rows, i));
 }
 
+/* A stratified cohort's waves for a plain chunk (no eligibility columns)
+ * when the strata have a dense index: blocks of devices whose ids and
+ * positions come from loops that vectorise, then one lookup and, for the
+ * few at or below their stratum's last listed position, the search. */
+#define ASSIGN_BLOCK 256
+
+static void assign_plain_dense(const otaprio_cohort *c,
+                               const otaprio__cohort_rows *rows, uint8_t *waves)
+{
+    const otaprio__cohort_setup *s = &c->setup;
+    uint8_t unlisted = s->canary_count < s->wave_count
+                           ? (uint8_t)(s->wave_count - 1)
+                           : OTAPRIO_COHORT_NONE;
+    uint32_t ids[ASSIGN_BLOCK];
+    uint64_t positions[ASSIGN_BLOCK];
+    for (size_t b = 0; b < rows->count; b += ASSIGN_BLOCK) {
+        size_t m =
+            rows->count - b < ASSIGN_BLOCK ? rows->count - b : ASSIGN_BLOCK;
+        /* The codes were checked with the chunk. */
+        (void)otaprio__cohort_dense_ids(s, rows->codes, b, m, s->width, ids);
+        otaprio__bucket_positions(s->salt, rows->keys + b, m, positions);
+        for (size_t j = 0; j < m; j++) {
+            uint8_t wave = unlisted;
+            uint32_t h = c->dense[ids[j]];
+            if (h != OTAPRIO__TUPLE_NONE) {
+                const otaprio__pick *p =
+                    find_pick(c, h, positions[j], rows->keys[b + j]);
+                if (p != NULL)
+                    wave = (uint8_t)p->wave;
+            }
+            waves[b + j] = wave;
+        }
+    }
+}
+
 int otaprio_cohort_assign(const otaprio_cohort *cohort,
                           const otaprio_cohort_chunk *chunk, uint8_t *waves,
                           otaprio_diag *diag)
@@ -274,6 +311,11 @@ int otaprio_cohort_assign(const otaprio_cohort *cohort,
         return OTAPRIO_OK;
     }
     bool plain = otaprio__cohort_rows_plain(&cohort->setup, &rows);
+    if (plain && cohort->dense != NULL && cohort->setup.wave_count > 0 &&
+        cohort->setup.canary_count > 0) {
+        assign_plain_dense(cohort, &rows, waves);
+        return OTAPRIO_OK;
+    }
     for (size_t i = 0; i < rows.count; i++)
         waves[i] = wave_of(cohort, &rows, i, plain);
     return OTAPRIO_OK;

@@ -409,9 +409,6 @@ static OTAPRIO__ALWAYS_INLINE int
 dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
                size_t *failed_at, size_t width)
 {
-    /* Dense ids are below OTAPRIO__COHORT_DENSE_MAX: 32-bit lanes, twice
-     * as many to a vector. A bad code may wrap its id; the block stops
-     * before using it. */
     uint32_t ids[BLOCK];
     uint64_t positions[BLOCK];
     uint32_t index[BLOCK];
@@ -425,27 +422,13 @@ dense_plain_of(otaprio_cohort_sampler *s, const otaprio__cohort_rows *rows,
     const uint64_t shared_limit = otaprio__cohort_limit(&s->setup, 1);
     for (size_t b = 0; b < rows->count; b += BLOCK) {
         size_t m = rows->count - b < BLOCK ? rows->count - b : BLOCK;
-        /* Column by column, so each loop is a vectorisable multiply-add,
-         * which also checks the codes (observe left them to this pass, to
+        /* The ids also check the codes (observe left them to this pass, to
          * read them once): a code past its cardinality stops the pass
          * before the block, whose devices are then taken back. */
-        for (size_t j = 0; j < m; j++)
-            ids[j] = 0;
-        for (size_t d = 0; d < width; d++) {
-            const uint32_t *column = rows->codes[d];
-            uint32_t radix = (uint32_t)s->setup.radix[d];
-            if (column == NULL)
-                continue;
-            uint32_t max = 0;
-            for (size_t j = 0; j < m; j++) {
-                uint32_t code = column[b + j];
-                max = code > max ? code : max;
-                ids[j] += code * radix;
-            }
-            if (max >= s->setup.cardinalities[d]) {
-                *failed_at = b;
-                return OTAPRIO_E_RANGE;
-            }
+        if (!otaprio__cohort_dense_ids(&s->setup, rows->codes, b, m, width,
+                                       ids)) {
+            *failed_at = b;
+            return OTAPRIO_E_RANGE;
         }
         otaprio__bucket_positions(s->setup.salt, rows->keys + b, m, positions);
         for (size_t j = 0; j < m; j++)
