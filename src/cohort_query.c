@@ -158,6 +158,10 @@ int otaprio_cohort_representativeness(const otaprio_cohort *cohort,
 
 /* ---- assign ---------------------------------------------------------- */
 
+/* Devices assign reads at a time when their positions come from the
+ * vector kernel into a buffer on the stack. */
+#define ASSIGN_BLOCK 256
+
 /* The listed device of stratum `h` with this position and key, or NULL.
  * Most devices are not listed, and lie past the stratum's last listed
  * position: one comparison with a small table turns them away. */
@@ -249,9 +253,14 @@ static void assign_by_threshold(const otaprio_cohort *c,
 {
     const otaprio__cohort_setup *s = &c->setup;
     if (otaprio__cohort_rows_plain(s, rows)) {
-        for (size_t i = 0; i < rows->count; i++)
-            waves[i] = threshold_wave(
-                s, otaprio__cohort_position(s, rows->keys[i]), 0);
+        uint64_t positions[ASSIGN_BLOCK];
+        for (size_t b = 0; b < rows->count; b += ASSIGN_BLOCK) {
+            size_t m =
+                rows->count - b < ASSIGN_BLOCK ? rows->count - b : ASSIGN_BLOCK;
+            otaprio__bucket_positions(s->salt, rows->keys + b, m, positions);
+            for (size_t j = 0; j < m; j++)
+                waves[b + j] = threshold_wave(s, positions[j], 0);
+        }
         return;
     }
     for (size_t i = 0; i < rows->count; i++)
@@ -263,7 +272,6 @@ static void assign_by_threshold(const otaprio_cohort *c,
  * when the strata have a dense index: blocks of devices whose ids and
  * positions come from loops that vectorise, then one lookup and, for the
  * few at or below their stratum's last listed position, the search. */
-#define ASSIGN_BLOCK 256
 
 static void assign_plain_dense(const otaprio_cohort *c,
                                const otaprio__cohort_rows *rows, uint8_t *waves)
