@@ -124,6 +124,20 @@ static int validate_devices(const otaprio__risk_kernels *k,
                             otaprio_diag *diag)
 {
     size_t n = d->count;
+    /* A chunk with every column, the common case, is scanned in one pass;
+     * only a bad one goes on to the column-by-column checks that name the
+     * first bad value. */
+    if (d->device_class != NULL && d->customer_tier != NULL &&
+        d->exposure != NULL && d->redundant != NULL && d->uptime != NULL &&
+        d->safe_fallback != NULL && d->battery != NULL && d->charging != NULL &&
+        d->link != NULL && d->metered != NULL && d->busy != NULL &&
+        d->affected != NULL && d->prerequisite_missing != NULL &&
+        d->excluded != NULL) {
+        otaprio__risk_columns columns;
+        columns_at(&columns, d, 0);
+        if (!k->any_invalid(&columns, n))
+            return OTAPRIO_OK;
+    }
 #define U8(column, limit) \
     OTAPRIO__TRY(check_u8(k, d->column, n, (limit), #column, base, diag))
     U8(device_class, OTAPRIO_DEVICE_CLASS_MAX);

@@ -46,6 +46,9 @@ typedef struct otaprio__risk_kernels {
     int (*any_at_least)(const uint8_t *column, size_t count, uint8_t limit);
     /* Whether any of `count` batteries is NaN or outside [0, 1]. */
     int (*any_battery_outside)(const float *battery, size_t count);
+    /* Whether any of `count` devices holds a value out of range in a
+     * validated column; every one of those columns must be given. */
+    int (*any_invalid)(const struct otaprio__risk_columns *b, size_t count);
     /* Adds n devices' dispositions and reason bits to a stream's totals. */
     void (*count)(const struct otaprio__risk_out *out, size_t n,
                   otaprio_risk_totals *totals);

@@ -186,9 +186,45 @@ static int OTAPRIO__RISK_KERNEL_NAME(any_battery_outside)(const float *battery,
     return bad != 0;
 }
 
+/*
+ * Every validated column of a chunk that has them all, in one pass: the
+ * columns are read side by side, so their streams come in from memory
+ * together rather than one after another. The 0/1 flags are ORed first
+ * (any of them at 2 or more shows in the OR); the enums each take their
+ * own compare. Nothing is stored in the loop, so the columns' pointers
+ * stay in registers without restrict.
+ */
+OTAPRIO__RISK_KERNEL_TARGET
+static int
+OTAPRIO__RISK_KERNEL_NAME(any_invalid)(const otaprio__risk_columns *b,
+                                       size_t count)
+{
+    uint8_t bad = 0;
+    uint32_t bad_battery = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint8_t flags =
+            (uint8_t)(b->redundant[i] | b->safe_fallback[i] | b->charging[i] |
+                      b->metered[i] | b->busy[i] | b->affected[i] |
+                      b->prerequisite_missing[i] | b->excluded[i]);
+        bad |= (uint8_t)((uint8_t)(flags >= 2) |
+                         (uint8_t)(b->device_class[i] >=
+                                   OTAPRIO_DEVICE_CLASS_MAX) |
+                         (uint8_t)(b->customer_tier[i] >= RISK_CUSTOMER_TIERS) |
+                         (uint8_t)(b->exposure[i] >= RISK_EXPOSURES) |
+                         (uint8_t)(b->uptime[i] >= RISK_UPTIMES) |
+                         (uint8_t)(b->link[i] >= RISK_LINKS));
+        uint32_t bits;
+        memcpy(&bits, &b->battery[i], sizeof bits);
+        bad_battery |=
+            (uint32_t)(bits > 0x3F800000u) & (uint32_t)(bits != 0x80000000u);
+    }
+    return bad != 0 || bad_battery != 0;
+}
+
 const otaprio__risk_kernels OTAPRIO__RISK_KERNEL_NAME(kernels) = {
     OTAPRIO__RISK_KERNEL_NAME(score),
     OTAPRIO__RISK_KERNEL_NAME(any_at_least),
     OTAPRIO__RISK_KERNEL_NAME(any_battery_outside),
+    OTAPRIO__RISK_KERNEL_NAME(any_invalid),
     OTAPRIO__RISK_KERNEL_NAME(count),
 };

@@ -101,6 +101,91 @@ static size_t runnable_builds(const otaprio__risk_kernels *builds[2])
     return count;
 }
 
+/* The kernel's view of a chunk whose columns are all given. */
+static otaprio__risk_columns columns_of(const otaprio_devices *d)
+{
+    otaprio__risk_columns columns = {
+        d->device_class, d->customer_tier,
+        d->exposure,     d->redundant,
+        d->uptime,       d->safe_fallback,
+        d->charging,     d->link,
+        d->metered,      d->busy,
+        d->affected,     d->prerequisite_missing,
+        d->excluded,     d->battery,
+        d->free_bytes,   d->failed_attempts,
+        d->days_offline,
+    };
+    return columns;
+}
+
+/* Sets device `at` of a validated column to `value`: a byte column by
+ * its number in validation's order, or the battery (column 13). */
+enum { VALIDATED_COLUMNS = 14 };
+static void set_validated(fixture_fleet *f, int column, size_t at,
+                          unsigned value, float battery)
+{
+    uint8_t *bytes[] = {
+        f->device_class, f->customer_tier, f->exposure, f->redundant,
+        f->uptime,       f->safe_fallback, f->charging, f->link,
+        f->metered,      f->busy,          f->affected, f->prerequisite_missing,
+        f->excluded};
+    if (column == VALIDATED_COLUMNS - 1)
+        f->battery[at] = battery;
+    else
+        bytes[column][at] = (uint8_t)value;
+}
+
+/* The one-pass scan of a chunk with every column finds one bad value in
+ * any column at any place, tail included, and passes the largest valid
+ * ones. */
+static void every_build_scans_every_column(void **state)
+{
+    (void)state;
+    const otaprio__risk_kernels *builds[2];
+    size_t build_count = runnable_builds(builds);
+    const unsigned limit[VALIDATED_COLUMNS - 1] = {OTAPRIO_DEVICE_CLASS_MAX,
+                                                   RISK_CUSTOMER_TIERS,
+                                                   RISK_EXPOSURES,
+                                                   2,
+                                                   RISK_UPTIMES,
+                                                   2,
+                                                   2,
+                                                   RISK_LINKS,
+                                                   2,
+                                                   2,
+                                                   2,
+                                                   2,
+                                                   2};
+    for (size_t b = 0; b < build_count; b++) {
+        for (size_t count = 1; count <= 300; count += 37) {
+            for (int column = 0; column < VALIDATED_COLUMNS; column++) {
+                for (size_t at = 0; at < count; at += 11) {
+                    fixture_fleet_fill(&fleet, count, count + (size_t)column);
+                    otaprio_devices d;
+                    fixture_fleet_view(&fleet, &d, 0, count);
+                    otaprio__risk_columns columns = columns_of(&d);
+                    int last = column == VALIDATED_COLUMNS - 1;
+                    set_validated(&fleet, column, at,
+                                  last ? 0 : limit[column] - 1, 1.0f);
+                    assert_false(builds[b]->any_invalid(&columns, count));
+                    set_validated(&fleet, column, at, last ? 0 : 255, -0.0f);
+                    assert_int_equal(builds[b]->any_invalid(&columns, count),
+                                     !last);
+                    set_validated(&fleet, column, at, last ? 0 : limit[column],
+                                  (float)NAN);
+                    assert_true(builds[b]->any_invalid(&columns, count));
+                    if (last) {
+                        set_validated(&fleet, column, at, 0, 1.0000001f);
+                        assert_true(builds[b]->any_invalid(&columns, count));
+                        set_validated(&fleet, column, at, 0, -1e-45f);
+                        assert_true(builds[b]->any_invalid(&columns, count));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* The validation scans of every build find a bad value wherever it is,
  * including in the tail a vector loop handles one element at a time. */
 static void every_build_finds_bad_values(void **state)
@@ -188,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kernel_build_gives_the_same_answers),
         cmocka_unit_test(every_build_finds_bad_values),
+        cmocka_unit_test(every_build_scans_every_column),
         cmocka_unit_test(every_build_counts_the_totals),
     };
     return cmocka_run_group_tests_name("risk_kernel", tests, NULL, NULL);
