@@ -17,7 +17,9 @@
 #ifdef OTAPRIO__RISK_KERNEL_AVX2
 #define OTAPRIO__RISK_KERNEL_NAME(name) otaprio__risk_##name##_avx2
 #define OTAPRIO__RISK_KERNEL_TARGET __attribute__((target("avx2")))
+#define OTAPRIO__RISK_KERNEL_ROWS otaprio__risk_score_rows_avx2
 #include "risk_kernel_template.h"
+#undef OTAPRIO__RISK_KERNEL_ROWS
 #undef OTAPRIO__RISK_KERNEL_NAME
 #undef OTAPRIO__RISK_KERNEL_TARGET
 #endif

@@ -88,11 +88,35 @@ void otaprio__risk_count_avx2(const otaprio__risk_out *out, size_t n,
                               otaprio_risk_totals *totals);
 #endif
 
+/* The block's columns from device `start` on. */
+static inline otaprio__risk_columns
+otaprio__risk_columns_from(const otaprio__risk_columns *b, size_t start)
+{
+    otaprio__risk_columns from = {
+        b->device_class + start, b->customer_tier + start,
+        b->exposure + start,     b->redundant + start,
+        b->uptime + start,       b->safe_fallback + start,
+        b->charging + start,     b->link + start,
+        b->metered + start,      b->busy + start,
+        b->affected + start,     b->prerequisite_missing + start,
+        b->excluded + start,     b->battery + start,
+        b->free_bytes + start,   b->failed_attempts + start,
+        b->days_offline + start,
+    };
+    return from;
+}
+
 /* Builds of the loops; any of them gives the same answers bit for bit. */
 extern const otaprio__risk_kernels otaprio__risk_kernels_baseline;
 #if defined(__x86_64__) && defined(__GNUC__)
 #define OTAPRIO__RISK_KERNEL_AVX2 1
 extern const otaprio__risk_kernels otaprio__risk_kernels_avx2;
+/* Priority, disposition and reasons of a block's first n - n % 32 devices
+ * in one pass (risk_kernel_rows.c); returns how many it scored. */
+size_t otaprio__risk_score_rows_avx2(const otaprio_risk_model *m,
+                                     const otaprio__risk_terms *t,
+                                     const otaprio__risk_columns *b, size_t n,
+                                     const otaprio__risk_out *out);
 #endif
 
 /* The fastest build this processor runs. */

@@ -18,6 +18,25 @@ static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
                                              size_t n,
                                              const otaprio__risk_out *out)
 {
+#ifdef OTAPRIO__RISK_KERNEL_ROWS
+    /* The common answers have a one-pass build: it takes the block's
+     * steps of 32 devices, and the loops below the rest. */
+    otaprio__risk_columns rest;
+    otaprio__risk_out rest_out;
+    if (out->criticality == NULL && out->delivery == NULL) {
+        size_t done = OTAPRIO__RISK_KERNEL_ROWS(m, t, b, n, out);
+        if (done == n)
+            return;
+        rest = otaprio__risk_columns_from(b, done);
+        rest_out = *out;
+        rest_out.priority += done;
+        rest_out.disposition += done;
+        rest_out.reasons += done;
+        b = &rest;
+        out = &rest_out;
+        n -= done;
+    }
+#endif
     /* Every column and table in a restrict-qualified local: the stores to
      * the outputs can then alias none of them, so nothing is reloaded. */
     const uint8_t *restrict device_class = b->device_class;

@@ -118,6 +118,89 @@ static otaprio__risk_columns columns_of(const otaprio_devices *d)
     return columns;
 }
 
+/* A value near `at`, or anywhere: the edges of the kernel's unsigned
+ * compares (equal, one either side, the sign bit, the ends). */
+static uint64_t near_u64(uint64_t *s, uint64_t at, uint64_t max)
+{
+    switch (splitmix_below(s, 6)) {
+    case 0:
+        return at;
+    case 1:
+        return at == 0 ? 0 : at - 1;
+    case 2:
+        return at == max ? max : at + 1;
+    case 3:
+        return splitmix_below(s, 2) ? max : max / 2 + 1; /* the sign bit */
+    default:
+        return splitmix_next(s) & max;
+    }
+}
+
+/*
+ * One block scored by each build straight through the kernel, at every
+ * length from 0 to a block (the wide build's 32-device steps and the
+ * template's tail), at every alignment of 0 to 31, with the issue's terms
+ * and the columns' values drawn at the edges of every rule: classes up to
+ * the last one, free bytes at the storage threshold, counts and days past
+ * 2^31, batteries at the policy's minimum.
+ */
+static void every_build_agrees_at_the_edges(void **state)
+{
+    (void)state;
+    const otaprio__risk_kernels *builds[2];
+    size_t build_count = runnable_builds(builds);
+    static double priority[2][RISK_BLOCK];
+    static uint8_t disposition[2][RISK_BLOCK];
+    static uint32_t reasons[2][RISK_BLOCK];
+    uint64_t s = 31;
+    for (int round = 0; round < 40; round++) {
+        otaprio_risk_policy policy;
+        otaprio_risk_policy_init(&policy);
+        policy.excluded_classes = (uint32_t)splitmix_next(&s);
+        policy.catch_up_days = round % 4 == 1 ? 0 : splitmix_below(&s, 40);
+        policy.repeated_failures = round % 5 == 2 ? 0 : splitmix_below(&s, 6);
+        otaprio_risk_model *model = fixture_model(&policy);
+        otaprio__risk_terms t;
+        memset(&t, 0, sizeof t);
+        t.defect_part = (int32_t)splitmix_below(&s, RISK_SCORE_MAX_MILLI + 1);
+        t.metered_large = (uint32_t)splitmix_below(&s, 2);
+        t.window = (uint32_t)splitmix_below(&s, 2);
+        t.all_short = (uint32_t)splitmix_below(&s, 2);
+        t.storage_threshold = near_u64(&s, splitmix_next(&s) >> 30, UINT64_MAX);
+        size_t offset = (size_t)splitmix_below(&s, 32);
+        fixture_fleet_fill(&fleet, RISK_BLOCK + offset, splitmix_next(&s));
+        for (size_t i = 0; i < fleet.count; i++) {
+            fleet.device_class[i] =
+                (uint8_t)splitmix_below(&s, OTAPRIO_DEVICE_CLASS_MAX);
+            fleet.free_bytes[i] = near_u64(&s, t.storage_threshold, UINT64_MAX);
+            fleet.failed_attempts[i] =
+                (uint32_t)near_u64(&s, policy.repeated_failures, UINT32_MAX);
+            fleet.days_offline[i] =
+                (uint32_t)near_u64(&s, policy.catch_up_days, UINT32_MAX);
+            if (splitmix_below(&s, 4) == 0)
+                fleet.battery[i] = model->min_battery;
+        }
+        otaprio_devices d;
+        fixture_fleet_view(&fleet, &d, offset, RISK_BLOCK);
+        otaprio__risk_columns columns = columns_of(&d);
+        for (size_t n = 0; n <= RISK_BLOCK; n++) {
+            for (size_t b = 0; b < build_count; b++) {
+                memset(reasons[b], 0xee, sizeof reasons[b]);
+                otaprio__risk_out out = {priority[b], disposition[b],
+                                         reasons[b], NULL, NULL};
+                builds[b]->score(model, &t, &columns, n, &out);
+            }
+            for (size_t b = 1; b < build_count; b++) {
+                assert_memory_equal(priority[b], priority[0],
+                                    n * sizeof priority[0][0]);
+                assert_memory_equal(disposition[b], disposition[0], n);
+                assert_memory_equal(reasons[b], reasons[0], sizeof reasons[0]);
+            }
+        }
+        otaprio_risk_model_free(model);
+    }
+}
+
 /* Sets device `at` of a validated column to `value`: a byte column by
  * its number in validation's order, or the battery (column 13). */
 enum { VALIDATED_COLUMNS = 14 };
@@ -273,6 +356,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kernel_build_gives_the_same_answers),
         cmocka_unit_test(every_build_finds_bad_values),
+        cmocka_unit_test(every_build_agrees_at_the_edges),
         cmocka_unit_test(every_build_scans_every_column),
         cmocka_unit_test(every_build_counts_the_totals),
     };
