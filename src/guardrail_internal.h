@@ -159,11 +159,13 @@ static inline int otaprio__guard_judge_row_direct(
          !(rule->ratio_limit == 1.0 && x1 + x2 <= set->options.exact_limit)))
         return 1;
     otaprio__test harm;
+    /* The tests without their statistics, which a stratum does not
+     * report. */
     int status = proportion
-                     ? otaprio__fisher_exact(x1, c->canary_trials, x2,
-                                             c->baseline_trials,
-                                             OTAPRIO__ALT_GREATER, &harm)
-                     : otaprio__rate_ratio_test(
+                     ? otaprio__fisher_exact_p(x1, c->canary_trials, x2,
+                                               c->baseline_trials,
+                                               OTAPRIO__ALT_GREATER, &harm)
+                     : otaprio__rate_ratio_test_p(
                            x1, c->canary_sample, x2, c->baseline_sample,
                            rule->ratio_limit, OTAPRIO__ALT_GREATER, &harm);
     if (status != OTAPRIO_OK)

@@ -151,6 +151,16 @@ OTAPRIO__NODISCARD int otaprio__binom_test(uint64_t k, uint64_t n, double p0,
                                            otaprio__alternative alternative,
                                            otaprio__test *out);
 
+/*
+ * The _p forms of the tests here (binomial, Fisher's, rate ratio) leave
+ * the statistic out (NaN) and set the p-value and its log as the full
+ * test does, bit for bit: a stratum's report carries no statistic, and
+ * its divisions cost a tenth of a rate stratum's test.
+ */
+OTAPRIO__NODISCARD int otaprio__binom_test_p(uint64_t k, uint64_t n, double p0,
+                                             otaprio__alternative alternative,
+                                             otaprio__test *out);
+
 /* The Wilson score interval for k / n at `confidence` (binomtest(k, n)
  * .proportion_ci(confidence, method="wilson")). */
 OTAPRIO__NODISCARD int otaprio__wilson_interval(uint64_t k, uint64_t n,
@@ -174,6 +184,10 @@ OTAPRIO__NODISCARD int otaprio__fisher_exact(uint64_t x1, uint64_t n1,
                                              uint64_t x2, uint64_t n2,
                                              otaprio__alternative alternative,
                                              otaprio__test *out);
+OTAPRIO__NODISCARD int otaprio__fisher_exact_p(uint64_t x1, uint64_t n1,
+                                               uint64_t x2, uint64_t n2,
+                                               otaprio__alternative alternative,
+                                               otaprio__test *out);
 
 /* The pooled score (z) test of p1 = p2; statistic is z, positive when
  * x1 / n1 is the larger (its square is scipy's chi2_contingency statistic
@@ -223,6 +237,10 @@ OTAPRIO__NODISCARD int
 otaprio__rate_ratio_test(uint64_t x1, double t1, uint64_t x2, double t2,
                          double ratio0, otaprio__alternative alternative,
                          otaprio__test *out);
+OTAPRIO__NODISCARD int
+otaprio__rate_ratio_test_p(uint64_t x1, double t1, uint64_t x2, double t2,
+                           double ratio0, otaprio__alternative alternative,
+                           otaprio__test *out);
 
 /* The exact (conditional, Clopper-Pearson) interval for that ratio. */
 OTAPRIO__NODISCARD int otaprio__rate_ratio_interval(uint64_t x1, double t1,

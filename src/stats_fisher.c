@@ -36,6 +36,7 @@ static double mass(const hyper *h, uint64_t x)
 static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
                       double *out_sum)
 {
+    double at_x = mass(h, x);
     double sum = 1.0;
     double term = 1.0;
     double rest = h->total - h->successes - h->draws;
@@ -71,7 +72,7 @@ static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
     }
     if (!done && limited)
         return false;
-    *log_mass = mass(h, x);
+    *log_mass = at_x;
     *out_sum = sum;
     return true;
 }
@@ -203,24 +204,27 @@ static bool two_sided(const hyper *h, uint64_t x1, double *out)
     return true;
 }
 
-int otaprio__fisher_exact(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
-                          otaprio__alternative alternative, otaprio__test *out)
+/* Whether a zero margin leaves the table alone in its set: scipy's NaN
+ * odds ratio and p = 1. */
+static bool lone_table(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2)
+{
+    return n1 == 0 || n2 == 0 || x1 + x2 == 0 || (n1 - x1) + (n2 - x2) == 0;
+}
+
+int otaprio__fisher_exact_p(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
+                            otaprio__alternative alternative,
+                            otaprio__test *out)
 {
     if (x1 > n1 || x2 > n2 || n1 > UINT64_MAX - n2 ||
         (alternative != OTAPRIO__ALT_TWO_SIDED &&
          alternative != OTAPRIO__ALT_GREATER &&
          alternative != OTAPRIO__ALT_LESS))
         return OTAPRIO_E_RANGE;
-    uint64_t c01 = n1 - x1, c11 = n2 - x2;
-    uint64_t events = x1 + x2, non_events = c01 + c11;
-    /* A zero margin: one table only; scipy's NaN odds ratio and p = 1. */
-    if (n1 == 0 || n2 == 0 || events == 0 || non_events == 0) {
+    if (lone_table(x1, n1, x2, n2)) {
         otaprio__test_set(out, (double)NAN, 0.0);
         return OTAPRIO_OK;
     }
-    double odds = HUGE_VAL;
-    if (x2 > 0 && c01 > 0)
-        odds = ((double)x1 * (double)c11) / ((double)x2 * (double)c01);
+    uint64_t events = x1 + x2;
     uint64_t total = n1 + n2;
     hyper h = {(double)total,
                (double)n1,
@@ -241,6 +245,20 @@ int otaprio__fisher_exact(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
         done = two_sided(&h, x1, &log_p);
     if (!done)
         return OTAPRIO_E_LIMIT;
-    otaprio__test_set_p(out, odds, log_p, p_value);
+    otaprio__test_set_p(out, (double)NAN, log_p, p_value);
+    return OTAPRIO_OK;
+}
+
+int otaprio__fisher_exact(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
+                          otaprio__alternative alternative, otaprio__test *out)
+{
+    int status = otaprio__fisher_exact_p(x1, n1, x2, n2, alternative, out);
+    if (status != OTAPRIO_OK || lone_table(x1, n1, x2, n2))
+        return status;
+    uint64_t c01 = n1 - x1, c11 = n2 - x2;
+    out->statistic = HUGE_VAL;
+    if (x2 > 0 && c01 > 0)
+        out->statistic =
+            ((double)x1 * (double)c11) / ((double)x2 * (double)c01);
     return OTAPRIO_OK;
 }

@@ -80,8 +80,8 @@ static double two_sided(uint64_t k, uint64_t n, double p)
     return otaprio__log_add_exp(lower, otaprio__binom_log_sf_incl(k, n, p));
 }
 
-int otaprio__binom_test(uint64_t k, uint64_t n, double p0,
-                        otaprio__alternative alternative, otaprio__test *out)
+int otaprio__binom_test_p(uint64_t k, uint64_t n, double p0,
+                          otaprio__alternative alternative, otaprio__test *out)
 {
     if (n == 0 || k > n || isnan(p0) || p0 < 0.0 || p0 > 1.0 ||
         !valid_alternative(alternative))
@@ -92,8 +92,17 @@ int otaprio__binom_test(uint64_t k, uint64_t n, double p0,
     else
         log_p = otaprio__binom_log_tail(
             k, n, p0, alternative == OTAPRIO__ALT_LESS, &p_value);
-    otaprio__test_set_p(out, (double)k / (double)n, log_p, p_value);
+    otaprio__test_set_p(out, (double)NAN, log_p, p_value);
     return OTAPRIO_OK;
+}
+
+int otaprio__binom_test(uint64_t k, uint64_t n, double p0,
+                        otaprio__alternative alternative, otaprio__test *out)
+{
+    int status = otaprio__binom_test_p(k, n, p0, alternative, out);
+    if (status == OTAPRIO_OK)
+        out->statistic = (double)k / (double)n;
+    return status;
 }
 
 static bool valid_confidence(double confidence)

@@ -32,39 +32,37 @@ static double count(uint64_t k)
 
 /* sum_{j <= k} P(X = j) (down) or sum_{j >= k} (up), for a tail that
  * falls away from k, at most SUM_TERM_LIMIT terms past k, as the sum of
- * P(X = j) / P(X = k) returned with *log_mass = log P(X = k). The
- * counts are doubles counted down and up from one conversion per block:
- * exact below 2^53, and within their own rounding above it. */
+ * P(X = j) / P(X = k) returned with *log_mass = log P(X = k). Each step
+ * multiplies by top / bottom times a / b: from j up, (n - j) / (j + 1)
+ * times p / q; from j down, j / (n - j + 1) times q / p. Either way top
+ * falls by one a step and bottom rises by one, so one loop serves both.
+ * The counts are doubles counted down and up from one conversion per
+ * block: exact below 2^53, and within their own rounding above it. */
 static double tail_sum(uint64_t k, uint64_t n, double p, double q, bool up,
                        double *log_mass)
 {
+    /* Asked for first: its chain of waits then runs beside the loop's. */
+    *log_mass = otaprio__binom_log_pmf(k, n, p);
     double sum = 1.0;
     double term = 1.0;
-    uint64_t left = up ? n - k : k; /* terms before the support ends */
-    if (left > SUM_TERM_LIMIT)
-        left = SUM_TERM_LIMIT;
-    uint64_t j = k;
+    uint64_t top = up ? n - k : k; /* terms before the support ends */
+    uint64_t bottom = up ? k + 1 : n - k + 1;
+    double a = up ? p : q, b = up ? q : p;
+    uint64_t left = top < SUM_TERM_LIMIT ? top : SUM_TERM_LIMIT;
     double ratio[OTAPRIO__TAIL_BLOCK];
     while (left > 0) {
         int m = left < OTAPRIO__TAIL_BLOCK ? (int)left : OTAPRIO__TAIL_BLOCK;
         /* A whole block each time (the ratios past the support's end are
          * never added; their denominators stay positive). */
-        if (up) {
-            double top = count(n - j), bottom = count(j + 1);
-            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++)
-                ratio[i] = (top - i) * p / ((bottom + i) * q);
-            j += (uint64_t)m;
-        } else {
-            double top = count(j), bottom = count(n - j + 1);
-            for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++)
-                ratio[i] = (top - i) * q / ((bottom + i) * p);
-            j -= (uint64_t)m;
-        }
+        double t = count(top), u = count(bottom);
+        for (int i = 0; i < OTAPRIO__TAIL_BLOCK; i++)
+            ratio[i] = (t - i) * a / ((u + i) * b);
+        top -= (uint64_t)m;
+        bottom += (uint64_t)m;
         left -= (uint64_t)m;
         if (otaprio__tail_add(ratio, m, &term, &sum))
             break;
     }
-    *log_mass = otaprio__binom_log_pmf(k, n, p);
     return sum;
 }
 

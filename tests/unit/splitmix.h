@@ -20,4 +20,10 @@ static inline uint32_t splitmix_below(uint64_t *state, uint32_t bound)
     return (uint32_t)(splitmix_next(state) % bound);
 }
 
+/* A double uniform in [0, 1), on a grid of 2^-53. */
+static inline double splitmix_unit(uint64_t *state)
+{
+    return (double)(splitmix_next(state) >> 11) * 0x1p-53;
+}
+
 #endif

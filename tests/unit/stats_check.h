@@ -11,6 +11,9 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "stats.h"
 
 #define STATS_RELATIVE 1e-9
 #define STATS_ABSOLUTE 1e-300
@@ -44,5 +47,16 @@ static inline bool stats_close(double got, double want, double relative)
         if (!(fabs(w_) < 1e-6 && fabs(g_ - w_) <= 1e-15)) \
             assert_stats_close(g_, w_, what, index);      \
     } while (0)
+
+/* Whether a _p form of a test (stats.h) set what the full test sets, bit
+ * for bit, but for its statistic, left NaN. */
+static inline bool stats_same_p(const otaprio__test *p_only,
+                                const otaprio__test *full)
+{
+    return isnan(p_only->statistic) &&
+           memcmp(&p_only->p_value, &full->p_value, sizeof(double)) == 0 &&
+           memcmp(&p_only->log_p_value, &full->log_p_value, sizeof(double)) ==
+               0;
+}
 
 #endif /* OTAPRIO_TEST_STATS_CHECK_H */

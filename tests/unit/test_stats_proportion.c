@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "stats.h"
+#include "unit/splitmix.h"
 #include "unit/stats_check.h"
 #include "vectors/stats_special_vectors.h"
 #include "vectors/stats_tests_vectors.h"
@@ -394,6 +395,41 @@ static void two_sample_bad_input(void **state)
     assert_true(interval.low == 4.0 && interval.high == 5.0);
 }
 
+/* The _p forms (a stratum's, without the statistic) set the p-value and
+ * its log of the full tests, bit for bit, and fail where they fail. */
+static void p_forms_match_full_tests(void **state)
+{
+    (void)state;
+    static const uint64_t scales[] = {4, 60, 3000, 2000000};
+    uint64_t seed = 5;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t scale = scales[splitmix_below(&seed, 4)];
+        uint64_t n1 = splitmix_next(&seed) % (scale + 1);
+        uint64_t n2 = splitmix_next(&seed) % (10 * scale + 1);
+        /* Now and then a count past its trials: both must refuse it. */
+        uint64_t x1 = splitmix_next(&seed) % (n1 + 2);
+        uint64_t x2 = splitmix_next(&seed) % (n2 / 50 + 2);
+        otaprio__alternative alternative =
+            (otaprio__alternative)splitmix_below(&seed, 3);
+        otaprio__test full, p_only;
+        int want = otaprio__fisher_exact(x1, n1, x2, n2, alternative, &full);
+        assert_int_equal(
+            otaprio__fisher_exact_p(x1, n1, x2, n2, alternative, &p_only),
+            want);
+        if (want == OTAPRIO_OK && !stats_same_p(&p_only, &full))
+            fail_msg("fisher %d: %llu/%llu %llu/%llu", i,
+                     (unsigned long long)x1, (unsigned long long)n1,
+                     (unsigned long long)x2, (unsigned long long)n2);
+        double p0 = splitmix_unit(&seed);
+        want = otaprio__binom_test(x1, n1, p0, alternative, &full);
+        assert_int_equal(
+            otaprio__binom_test_p(x1, n1, p0, alternative, &p_only), want);
+        if (want == OTAPRIO_OK && !stats_same_p(&p_only, &full))
+            fail_msg("binomial %d: %llu/%llu at %a", i, (unsigned long long)x1,
+                     (unsigned long long)n1, p0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +444,7 @@ int main(void)
         cmocka_unit_test(fisher_large_margins),
         cmocka_unit_test(two_proportion_properties),
         cmocka_unit_test(two_sample_bad_input),
+        cmocka_unit_test(p_forms_match_full_tests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

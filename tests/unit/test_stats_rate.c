@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "stats.h"
+#include "unit/splitmix.h"
 #include "unit/stats_check.h"
 #include "vectors/stats_tests_vectors.h"
 
@@ -126,12 +127,42 @@ static void rate_bad_input(void **state)
     assert_true(interval.low == 4.0 && interval.high == 5.0);
 }
 
+/* The _p form (a stratum's, without the statistic) sets the p-value and
+ * its log of the full test, bit for bit, and fails where it fails. */
+static void p_form_matches_full_test(void **state)
+{
+    (void)state;
+    static const double ratios[] = {1.0, 1.1, 2.0, 0.0, -1.0, HUGE_VAL};
+    uint64_t seed = 9;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t x1 = splitmix_next(&seed) % 200;
+        uint64_t x2 = splitmix_next(&seed) % 2000;
+        double t1 = 0.5 + 1000.0 * splitmix_unit(&seed);
+        double t2 = splitmix_below(&seed, 20) == 0
+                        ? 0.0
+                        : 0.5 + 10000.0 * splitmix_unit(&seed);
+        double ratio0 = ratios[splitmix_below(&seed, 6)];
+        otaprio__alternative alternative =
+            (otaprio__alternative)splitmix_below(&seed, 3);
+        otaprio__test full, p_only;
+        int want = otaprio__rate_ratio_test(x1, t1, x2, t2, ratio0, alternative,
+                                            &full);
+        assert_int_equal(otaprio__rate_ratio_test_p(x1, t1, x2, t2, ratio0,
+                                                    alternative, &p_only),
+                         want);
+        if (want == OTAPRIO_OK && !stats_same_p(&p_only, &full))
+            fail_msg("%d: %llu/%g %llu/%g at %g", i, (unsigned long long)x1, t1,
+                     (unsigned long long)x2, t2, ratio0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rates_match_scipy),
         cmocka_unit_test(rate_properties),
         cmocka_unit_test(rate_bad_input),
+        cmocka_unit_test(p_form_matches_full_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
