@@ -27,15 +27,6 @@
 
 /* ---- double-double helpers (Dekker, Knuth) ------------------------------ */
 
-/* s + e = a + b exactly. */
-static OTAPRIO__ALWAYS_INLINE double two_sum(double a, double b, double *e)
-{
-    double s = a + b;
-    double bb = s - a;
-    *e = (a - (s - bb)) + (b - bb);
-    return s;
-}
-
 /* Veltkamp's split of a into two 26-bit halves; scaled for huge a. */
 static OTAPRIO__ALWAYS_INLINE void split(double a, double *hi, double *lo)
 {
@@ -69,7 +60,7 @@ double otaprio__cross_difference(double a, double d, double b, double c)
 static OTAPRIO__ALWAYS_INLINE double beta_offset(double a, double b, double x)
 {
     double r_lo;
-    double r = two_sum(a, b, &r_lo);
+    double r = otaprio__two_sum(a, b, &r_lo);
     if (r > 1e290) /* Dekker's split would overflow; plain is as good */
         return (x * r - a) + x * r_lo;
     double p_lo;
@@ -205,7 +196,7 @@ static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d)
         double s = d / (2.0 * x + d);
         return -d * s + 2.0 * x * s * atanh_tail(s * s);
     }
-    return x * log1p(d / x) - d;
+    return x * otaprio__log1p_by_log(d / x) - d;
 }
 
 double otaprio__log_beta_kernel(double a, double b, double d)

@@ -169,7 +169,7 @@ static double binom_pmf_parts(uint64_t k, uint64_t n, double p, double *spread)
 {
     *spread = 1.0;
     if (k == 0)
-        return count(n) * log1p(-p);
+        return count(n) * otaprio__log1p_by_log(-p);
     if (k == n)
         return count(n) * log(p);
     return otaprio__binom_mass_parts(count(k), count(n - k), p, spread);

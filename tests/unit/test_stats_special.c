@@ -6,6 +6,7 @@
  * tails fall monotonically and stay finite in log space past underflow,
  * and the large-parameter expansion meets the continued fraction.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,8 @@
 #include <cmocka.h>
 
 #include "stats.h"
+#include "stats_special.h"
+#include "unit/splitmix.h"
 #include "unit/stats_check.h"
 #include "vectors/stats_special_vectors.h"
 
@@ -184,6 +187,56 @@ static void edges_and_bad_input(void **state)
     assert_true(otaprio__chi2_log_sf(0.0, 3.0) == 0.0);
 }
 
+/* The distance from got to want in units of want's last place. */
+static double ulps(double got, long double want)
+{
+    int exponent;
+    frexpl(want, &exponent);
+    return (double)(fabsl((long double)got - want) /
+                    ldexpl(1.0L, exponent - DBL_MANT_DIG));
+}
+
+/* log1p by the library's log and a two-sum correction (the exact tests'
+ * path) stays within two ulps of log1p in long double, from z near -1 to
+ * z past 1 and at magnitudes down to 1e-300, where the log alone of the
+ * rounded 1 + z would lose every digit; z = -1 gives -inf. */
+static void log1p_by_log_is_close(void **state)
+{
+    (void)state;
+    uint64_t seed = 11;
+    double worst = 0.0;
+    for (int i = 0; i < 200000; i++) {
+        double z;
+        switch (splitmix_below(&seed, 4)) {
+        case 0: /* (-1, 8) */
+            z = -1.0 + 9.0 * splitmix_unit(&seed);
+            break;
+        case 1: /* small, either sign */
+            z = ldexp(splitmix_unit(&seed), -(int)splitmix_below(&seed, 1000));
+            z = splitmix_below(&seed, 2) ? -z : z;
+            break;
+        case 2: /* near -1 */
+            z = -1.0 + ldexp(1.0 + splitmix_unit(&seed),
+                             -(int)splitmix_below(&seed, 52) - 1);
+            break;
+        default: /* (-1/2, 1/2): the tails' complements */
+            z = splitmix_unit(&seed) - 0.5;
+            break;
+        }
+        if (z == 0.0 || !(z > -1.0))
+            continue;
+        double got = otaprio__log1p_by_log(z);
+        double error = ulps(got, log1pl((long double)z));
+        if (!(error <= 2.0))
+            fail_msg("log1p_by_log(%a) = %a: %.2f ulps from %La", z, got, error,
+                     log1pl((long double)z));
+        worst = error > worst ? error : worst;
+    }
+    print_message("log1p_by_log: worst %.2f ulps\n", worst);
+    assert_true(otaprio__log1p_by_log(-1.0) == -HUGE_VAL);
+    assert_true(otaprio__log1p_by_log(0.0) == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +249,7 @@ int main(void)
         cmocka_unit_test(binom_log_tails_past_underflow),
         cmocka_unit_test(binom_cdf_rises_with_k),
         cmocka_unit_test(edges_and_bad_input),
+        cmocka_unit_test(log1p_by_log_is_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
