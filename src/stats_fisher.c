@@ -29,14 +29,19 @@ static double mass(const hyper *h, uint64_t x)
     return otaprio__hypergeom_log_pmf(x, h->m, h->k, h->n);
 }
 
+static otaprio__mass mass_parts(const hyper *h, uint64_t x)
+{
+    return otaprio__hypergeom_mass(x, h->m, h->k, h->n);
+}
+
 /* log of the sum of the masses from x outwards (down or up) to the end
  * of the support; false when the term limit is reached. The ratios come
  * a block at a time (stats_special.h), j counted in doubles from one
  * conversion per block. */
-static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
-                      double *out_sum)
+static bool tail_from(const hyper *h, uint64_t x, bool up,
+                      otaprio__mass *at_mass, double *out_sum)
 {
-    double at_x = mass(h, x);
+    otaprio__mass at_x = mass_parts(h, x);
     double sum = 1.0;
     double term = 1.0;
     double rest = h->total - h->successes - h->draws;
@@ -72,7 +77,7 @@ static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
     }
     if (!done && limited)
         return false;
-    *log_mass = at_x;
+    *at_mass = at_x;
     *out_sum = sum;
     return true;
 }
@@ -80,10 +85,11 @@ static bool tail_from(const hyper *h, uint64_t x, bool up, double *log_mass,
 /* log of the tail from x outwards. */
 static bool log_tail_from(const hyper *h, uint64_t x, bool up, double *out)
 {
-    double log_mass, sum;
-    if (!tail_from(h, x, up, &log_mass, &sum))
+    otaprio__mass at_x;
+    double sum;
+    if (!tail_from(h, x, up, &at_x, &sum))
         return false;
-    *out = log_mass + log(sum);
+    *out = otaprio__mass_log_times(at_x, sum);
     return true;
 }
 
@@ -91,10 +97,11 @@ static bool log_tail_from(const hyper *h, uint64_t x, bool up, double *out)
 static bool log1m_tail_from(const hyper *h, uint64_t x, bool up, double *out,
                             double *p_value)
 {
-    double log_mass, sum;
-    if (!tail_from(h, x, up, &log_mass, &sum))
+    otaprio__mass at_x;
+    double sum;
+    if (!tail_from(h, x, up, &at_x, &sum))
         return false;
-    *out = otaprio__log1m_tail(log_mass, sum, p_value);
+    *out = otaprio__log1m_tail(at_x, sum, p_value);
     return true;
 }
 

@@ -32,17 +32,17 @@ static double count(uint64_t k)
 
 /* sum_{j <= k} P(X = j) (down) or sum_{j >= k} (up), for a tail that
  * falls away from k, at most SUM_TERM_LIMIT terms past k, as the sum of
- * P(X = j) / P(X = k) returned with *log_mass = log P(X = k). Each step
+ * P(X = j) / P(X = k) returned with *mass = P(X = k). Each step
  * multiplies by top / bottom times a / b: from j up, (n - j) / (j + 1)
  * times p / q; from j down, j / (n - j + 1) times q / p. Either way top
  * falls by one a step and bottom rises by one, so one loop serves both.
  * The counts are doubles counted down and up from one conversion per
  * block: exact below 2^53, and within their own rounding above it. */
 static double tail_sum(uint64_t k, uint64_t n, double p, double q, bool up,
-                       double *log_mass)
+                       otaprio__mass *mass)
 {
     /* Asked for first: its chain of waits then runs beside the loop's. */
-    *log_mass = otaprio__binom_log_pmf(k, n, p);
+    *mass = otaprio__binom_mass(k, n, p);
     double sum = 1.0;
     double term = 1.0;
     uint64_t top = up ? n - k : k; /* terms before the support ends */
@@ -69,18 +69,18 @@ static double tail_sum(uint64_t k, uint64_t n, double p, double q, bool up,
 /* The log of that tail. */
 static double log_tail_sum(uint64_t k, uint64_t n, double p, double q, bool up)
 {
-    double log_mass;
-    double sum = tail_sum(k, n, p, q, up, &log_mass);
-    return log_mass + log(sum);
+    otaprio__mass mass;
+    double sum = tail_sum(k, n, p, q, up, &mass);
+    return otaprio__mass_log_times(mass, sum);
 }
 
 /* The log of the other side: 1 - that tail. */
 static double log1m_tail_sum(uint64_t k, uint64_t n, double p, double q,
                              bool up, double *p_value)
 {
-    double log_mass;
-    double sum = tail_sum(k, n, p, q, up, &log_mass);
-    return otaprio__log1m_tail(log_mass, sum, p_value);
+    otaprio__mass mass;
+    double sum = tail_sum(k, n, p, q, up, &mass);
+    return otaprio__log1m_tail(mass, sum, p_value);
 }
 
 /* log P(X <= k) (lower) or log P(X >= k) by summation when one of the
@@ -175,26 +175,40 @@ static double binom_pmf_parts(uint64_t k, uint64_t n, double p, double *spread)
     return otaprio__binom_mass_parts(count(k), count(n - k), p, spread);
 }
 
+otaprio__mass otaprio__binom_mass(uint64_t k, uint64_t n, double p)
+{
+    otaprio__mass m = {(double)NAN, 1.0};
+    if (isnan(p) || p < 0.0 || p > 1.0)
+        return m;
+    if (k > n)
+        m.parts = -HUGE_VAL;
+    else if (p == 0.0)
+        m.parts = k == 0 ? 0.0 : -HUGE_VAL;
+    else if (p == 1.0)
+        m.parts = k == n ? 0.0 : -HUGE_VAL;
+    else
+        m.parts = binom_pmf_parts(k, n, p, &m.spread);
+    return m;
+}
+
 double otaprio__binom_log_pmf(uint64_t k, uint64_t n, double p)
 {
-    if (isnan(p) || p < 0.0 || p > 1.0)
-        return (double)NAN;
-    if (k > n)
-        return -HUGE_VAL;
-    if (p == 0.0)
-        return k == 0 ? 0.0 : -HUGE_VAL;
-    if (p == 1.0)
-        return k == n ? 0.0 : -HUGE_VAL;
-    double spread;
-    double parts = binom_pmf_parts(k, n, p, &spread);
-    return parts - 0.5 * log(spread);
+    return otaprio__mass_log(otaprio__binom_mass(k, n, p));
 }
 
 double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
                                   uint64_t successes, uint64_t draws)
 {
+    return otaprio__mass_log(
+        otaprio__hypergeom_mass(k, total, successes, draws));
+}
+
+otaprio__mass otaprio__hypergeom_mass(uint64_t k, uint64_t total,
+                                      uint64_t successes, uint64_t draws)
+{
+    otaprio__mass m = {(double)NAN, 1.0};
     if (successes > total || draws > total)
-        return (double)NAN;
+        return m;
     /* The same mass has eight spellings (swap successes and draws,
      * complement either with k mirrored); computing every one of them
      * from one canonical spelling makes mirror-image tables, such as
@@ -218,10 +232,12 @@ double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
         }
     }
     uint64_t failures = total - successes;
+    m.parts = -HUGE_VAL;
     if (k > successes || k > draws || draws - k > failures)
-        return -HUGE_VAL;
+        return m;
+    m.parts = 0.0;
     if (draws == 0 || draws == total || successes == 0 || successes == total)
-        return 0.0; /* the only possible outcome */
+        return m; /* the only possible outcome */
     /* C(K, k) C(N - K, n - k) / C(N, n) = b(k; K, p) b(n - k; N - K, p)
      * / b(n; N, p) for every p; p = n / N puts the denominator at its
      * mode, where Loader's form is at its best. */
@@ -238,7 +254,9 @@ double otaprio__hypergeom_log_pmf(uint64_t k, uint64_t total,
     double parts = binom_pmf_parts(k, successes, p, &s1) +
                    binom_pmf_parts(draws - k, failures, p, &s2) - mode;
     /* The three spreads are each at most 2^64: no overflow. */
-    return parts - 0.5 * log(s1 * s2 / s3);
+    m.parts = parts;
+    m.spread = s1 * s2 / s3;
+    return m;
 }
 
 double otaprio__f_log_sf(double f, double d1, double d2)

@@ -92,21 +92,63 @@ static inline double otaprio__log1p_by_log(double z)
     return log(u) + e / (u + 0x1p-1000);
 }
 
-/* log(1 - P) for a tail P = exp(log_mass) sum summed from its mass (the
+/*
+ * A mass in Loader's form, exp(parts) / sqrt(spread): its log is parts -
+ * log(spread) / 2, whose log call a tail summed from the mass saves. The
+ * tail's log, log(mass) + log(sum), is parts + log(sum / sqrt(spread)),
+ * and the tail itself (the other side of a complement) exp(parts) times
+ * sum / sqrt(spread): one log for the two, or a square root instead of a
+ * log, each as accurate. The spread is 1 where a mass is whole (or 0,
+ * infinite or NaN).
+ */
+typedef struct otaprio__mass {
+    double parts;
+    double spread;
+} otaprio__mass;
+
+/* Binomial(n, p) at k and Hypergeometric at k (as
+ * otaprio__hypergeom_log_pmf() spells it) in that form; their logs are
+ * otaprio__binom_log_pmf() and otaprio__hypergeom_log_pmf(). */
+otaprio__mass otaprio__binom_mass(uint64_t k, uint64_t n, double p);
+otaprio__mass otaprio__hypergeom_mass(uint64_t k, uint64_t total,
+                                      uint64_t successes, uint64_t draws);
+
+static inline double otaprio__mass_log(otaprio__mass m)
+{
+    return m.parts - 0.5 * log(m.spread);
+}
+
+/* log(mass * sum) for a sum of at least 1. */
+static inline double otaprio__mass_log_times(otaprio__mass m, double sum)
+{
+    return m.parts + log(sum / sqrt(m.spread));
+}
+
+/* mass * sum; from exp of the parts and the log of the spread below
+ * e^-700, where exp(parts) alone may fall to subnormals while the whole
+ * does not (the spread of a hypergeometric mass may be below 1). */
+static inline double otaprio__mass_times(otaprio__mass m, double sum)
+{
+    if (m.parts < -700.0)
+        return exp(otaprio__mass_log(m)) * sum;
+    return exp(m.parts) * (sum / sqrt(m.spread));
+}
+
+/* log(1 - P) for a tail P = mass times sum, summed from its mass (the
  * other side of a tail that crosses the mode), with *p_value = 1 - P.
- * Below 1/2, log1p of P formed as exp(log_mass) times the sum: one log
- * fewer than log1m_exp of log_mass + log(sum), and more accurate, as exp
- * no longer magnifies the rounding of that sum of logs. Above, as
- * log1m_exp (log(-expm1)). Either way 1 - P comes without another exp. */
-static inline double otaprio__log1m_tail(double log_mass, double sum,
+ * Below 1/2, log1p of P formed as the mass times the sum: one log fewer
+ * than log1m_exp of the tail's log, and more accurate, as exp no longer
+ * magnifies the rounding of a sum of logs. Above, as log1m_exp
+ * (log(-expm1)). Either way 1 - P comes without another exp. */
+static inline double otaprio__log1m_tail(otaprio__mass mass, double sum,
                                          double *p_value)
 {
-    double p = exp(log_mass) * sum;
+    double p = otaprio__mass_times(mass, sum);
     if (p < 0.5) {
         *p_value = 1.0 - p;
         return otaprio__log1p_by_log(-p);
     }
-    double q = -expm1(log_mass + log(sum));
+    double q = -expm1(otaprio__mass_log_times(mass, sum));
     *p_value = q;
     return log(q);
 }
