@@ -188,21 +188,29 @@ double otaprio__log1pmx(double z)
 
 /* x (log1p(d / x) - d / x) for x > 0 and d > -x: the deviance terms of
  * Loader's form, with one division where the plain product takes three
- * near 0. */
-static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d)
+ * near 0. `mean` is x + d as the caller forms it from the probability
+ * (p r), to full relative accuracy: from x and d it would carry d's
+ * rounding, which is relative to x, and near d = -x (a count far above a
+ * tiny mean) that is most of x + d (log b(20; 30, 1e-9) was off by 3e-9
+ * relative). */
+static OTAPRIO__ALWAYS_INLINE double scaled_log1pmx(double x, double d,
+                                                    double mean)
 {
     if (d > -0.3 * x && d < 0.4 * x) {
         /* As above with z = d / x: s = d / (2 x + d), one division. */
         double s = d / (2.0 * x + d);
         return -d * s + 2.0 * x * s * atanh_tail(s * s);
     }
-    return x * otaprio__log1p_by_log(d / x) - d;
+    /* mean / x lies outside [0.7, 1.4] here, where log is well
+     * conditioned. */
+    return x * log(mean / x) - d;
 }
 
-double otaprio__log_beta_kernel(double a, double b, double d)
+double otaprio__log_beta_kernel(double a, double b, double x, double d)
 {
     double r = a + b;
-    double deviance = -scaled_log1pmx(a, d) - scaled_log1pmx(b, -d);
+    double deviance =
+        -scaled_log1pmx(a, d, x * r) - scaled_log1pmx(b, -d, (1.0 - x) * r);
     return -deviance + 0.5 * (log(a * (b / r)) - LOG_2PI) +
            otaprio__stirling_error(r) - otaprio__stirling_error(a) -
            otaprio__stirling_error(b);
@@ -214,7 +222,8 @@ double otaprio__binom_mass_parts(double x, double rest, double p,
     double d = beta_offset(x, rest, p);
     double r = x + rest;
     *spread = x * (rest / r);
-    return scaled_log1pmx(x, d) + scaled_log1pmx(rest, -d) - 0.5 * LOG_2PI +
+    return scaled_log1pmx(x, d, p * r) +
+           scaled_log1pmx(rest, -d, (1.0 - p) * r) - 0.5 * LOG_2PI +
            stirling_error(r) - stirling_error(x) - stirling_error(rest);
 }
 
@@ -404,7 +413,7 @@ static double log_beta_inc_core(double a, double b, double x, double d,
             return temme(pa, pb, zeta, want);
         }
     }
-    double log_kernel = otaprio__log_beta_kernel(a, b, d);
+    double log_kernel = otaprio__log_beta_kernel(a, b, x, d);
     /* Below the mean (d < 0 up to the classic (a+1)/(a+b+2) switch) the
      * fraction gives the lower tail directly, else the upper through the
      * symmetric fraction. */

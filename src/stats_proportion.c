@@ -147,7 +147,7 @@ int otaprio__wilson_interval_z(uint64_t k, uint64_t n, double z,
 /* The log density of Beta(a, b) at 0 < x < 1. */
 static double log_beta_density(double a, double b, double x)
 {
-    return otaprio__log_beta_kernel(a, b, otaprio__beta_offset(a, b, x)) -
+    return otaprio__log_beta_kernel(a, b, x, otaprio__beta_offset(a, b, x)) -
            log(x) - log1p(-x);
 }
 

@@ -29,7 +29,7 @@ double otaprio__beta_offset(double a, double b, double x);
  * d = x (a + b) - a from otaprio__beta_offset: Loader's form
  * -a D(d / a) - b D(-d / b) + log sqrt(ab / (2 pi r)) + delta(r) - delta(a)
  * - delta(b), with D(z) = z - log1p(z) >= 0. */
-double otaprio__log_beta_kernel(double a, double b, double d);
+double otaprio__log_beta_kernel(double a, double b, double x, double d);
 
 /*
  * The log of the binomial mass at real x in (0, n), Loader's form, in

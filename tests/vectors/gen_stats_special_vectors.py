@@ -141,7 +141,11 @@ def binom_cases():
     huge = [(1, 2 ** 53, 2.0 ** -50), (3, 2 ** 53, 2.0 ** -50),
             (50, 2 ** 60, 2.0 ** -55), (2, 10 ** 9, 1e-7),
             (123, 10 ** 9, 1e-7), (0, 2 ** 60, 2.0 ** -58),
-            (1000, 2 ** 60, 2.0 ** -52)]
+            (1000, 2 ** 60, 2.0 ** -52),
+            # counts far above a tiny mean (or below a mean near n),
+            # where a mass formed from the offset lost digits
+            (20, 30, 1e-9), (10, 30, 1 - 1e-9), (5, 10 ** 6, 1e-12),
+            (999, 1000, 1e-3)]
     return [c + (False,) for c in small] + [c + (True,) for c in huge]
 
 

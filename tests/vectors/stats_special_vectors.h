@@ -466,6 +466,10 @@ static const binom_vector binom_vectors[] = {
     {123u, 1000000000u, 0x1.ad7f29abcaf48p-24, -0x1.7275fc3f0270cp+2, -0x1.7283d4939df1cp-7, -0x1.0fcfce2e5bcafp+2},
     {0u, 1152921504606846976u, 0x1.0000000000000p-58, -0x1.0000000000000p+2, -0x1.0000000000000p+2, 0x0.0p+0},
     {1000u, 1152921504606846976u, 0x1.0000000000000p-52, -0x1.3779b1a6e9118p+9, 0x0.0p+0, -0x1.3753e6cdf2d12p+9},
+    {20u, 30u, 0x1.12e0be826d695p-30, -0x1.8d3f4290593ffp+8, 0x0.0p+0, -0x1.8d3f429057346p+8},
+    {10u, 30u, 0x1.fffffff768fa1p-1, -0x1.8d3f4299d6a63p+8, -0x1.8d3f4299d49aap+8, 0x0.0p+0},
+    {5u, 1000000u, 0x1.19799812dea11p-40, -0x1.2775d11e1731ap+6, -0x1.e3f310763c000p-130, -0x1.2775d112e7e58p+6},
+    {999u, 1000u, 0x1.0624dd2f1a9fcp-10, -0x1.aedf0d63b73d9p+12, 0x0.0p+0, -0x1.aedf0d62aa895p+12},
 };
 
 static const binomtest_vector binomtest_vectors[] = {
@@ -492,6 +496,10 @@ static const binomtest_vector binomtest_vectors[] = {
     {123u, 1000000000u, 0x1.ad7f29abcaf48p-24, {0x1.8e5d5843cdc64p-6, 0x1.d4c9905eb8ef2p-7, 0x1.fa3e49a32fd20p-1}, 0x1.bace87f91b52cp-24, 0x1.3b208747a3f30p-23, (double)NAN, (double)NAN},
     {0u, 1152921504606846976u, 0x1.0000000000000p-58, {0x1.450d0c4fa286ap-5, 0x1.0000000000000p+0, 0x1.2c155b8213cf4p-6}, 0x0.0p+0, 0x1.ebb4ec31e7ef8p-59, (double)NAN, (double)NAN},
     {1000u, 1152921504606846976u, 0x1.0000000000000p-52, {0x1.9f4deb37075cep-899, 0x1.9f4deb37075cep-899, 0x1.0000000000000p+0}, 0x1.d5f4ab1c1f361p-51, 0x1.09fb84e80958fp-50, (double)NAN, (double)NAN},
+    {20u, 30u, 0x1.12e0be826d695p-30, {0x1.db964014a2566p-574, 0x1.db964014a2566p-574, 0x1.0000000000000p+0}, 0x1.f381fa846b970p-2, 0x1.9d8a3398e57aep-1, (double)NAN, (double)NAN},
+    {10u, 30u, 0x1.fffffff768fa1p-1, {0x1.db962e7364129p-574, 0x1.0000000000000p+0, 0x1.db962e7364129p-574}, 0x1.89d7319c6a146p-3, 0x1.063f02bdca348p-1, (double)NAN, (double)NAN},
+    {5u, 1000000u, 0x1.19799812dea11p-40, {0x1.5a263d5ea21a7p-107, 0x1.5a263d5ea21a7p-107, 0x1.0000000000000p+0}, 0x1.1ea631fa7c0a2p-19, 0x1.88c7386b0d844p-17, (double)NAN, (double)NAN},
+    {999u, 1000u, 0x1.0624dd2f1a9fcp-10, {0x0.0p+0, 0x0.0p+0, 0x1.0000000000000p+0}, 0x1.fd1c6b26b6469p-1, 0x1.ffe8dc16394f5p-1, (double)NAN, (double)NAN},
 };
 
 static const hypergeom_vector hypergeom_vectors[] = {
