@@ -47,7 +47,7 @@ static inline void *fixture_calloc(size_t count, size_t size)
  * codes, so some strata are large and many are rare. */
 static inline uint32_t skewed(uint64_t *state, uint32_t card)
 {
-    double u = (double)(splitmix_next(state) >> 11) * 0x1.0p-53;
+    double u = splitmix_unit(state);
     return (uint32_t)(u * u * card);
 }
 

@@ -11,11 +11,6 @@
 #include "otaprio.h"
 #include "splitmix.h"
 
-static inline double fixture_unit(uint64_t *state)
-{
-    return (double)(splitmix_next(state) >> 11) * 0x1.0p-53;
-}
-
 /* A fleet of columns owned by the fixture. */
 enum { FIXTURE_MAX = 2048 };
 typedef struct fixture_fleet {
@@ -49,7 +44,7 @@ static inline void fixture_fleet_fill(fixture_fleet *f, size_t count,
         f->affected[i] = (uint8_t)(splitmix_below(&s, 10) != 0);
         f->prerequisite_missing[i] = (uint8_t)(splitmix_below(&s, 10) == 0);
         f->excluded[i] = (uint8_t)(splitmix_below(&s, 20) == 0);
-        f->battery[i] = (float)fixture_unit(&s);
+        f->battery[i] = (float)splitmix_unit(&s);
         f->free_bytes[i] = splitmix_next(&s) % (4ull << 30);
         f->failed_attempts[i] = splitmix_below(&s, 6);
         f->days_offline[i] = splitmix_below(&s, 40);
@@ -95,14 +90,14 @@ static inline void fixture_issue(otaprio_issue *issue, uint64_t *s)
     issue->exploit = (int32_t)splitmix_below(s, 3);
     issue->automatable = (int32_t)splitmix_below(s, 2);
     issue->has_epss = (int32_t)splitmix_below(s, 2);
-    issue->epss = fixture_unit(s);
-    issue->affected_share = fixture_unit(s);
-    issue->concentration = fixture_unit(s);
+    issue->epss = splitmix_unit(s);
+    issue->affected_share = splitmix_unit(s);
+    issue->concentration = splitmix_unit(s);
     issue->workflows = (uint32_t)splitmix_below(s, 64);
     issue->affected_classes = (uint32_t)splitmix_next(s);
     issue->layer = (int32_t)splitmix_below(s, 7);
     issue->ab_slot = (int32_t)splitmix_below(s, 2);
-    issue->anomaly_rate = fixture_unit(s) * 0.2;
+    issue->anomaly_rate = splitmix_unit(s) * 0.2;
     issue->anomaly_growing = (int32_t)splitmix_below(s, 2);
     issue->masks_regression = (int32_t)splitmix_below(s, 2);
     issue->package_bytes = splitmix_next(s) % (1ull << 30);

@@ -57,7 +57,7 @@ static double draw(uint64_t *state, const double *earlier, size_t count,
 {
     uint32_t kind = splitmix_below(state, 100);
     if (kind < 40)
-        return -50.0 * (double)(splitmix_next(state) >> 11) * 0x1p-53;
+        return -50.0 * splitmix_unit(state);
     if (kind < 70) {
         uint64_t high = to_bits(bases[splitmix_below(state, 4)]) >> 32;
         return from_bits(high << 32 | (splitmix_next(state) & 0xFFFFFFFF));
@@ -140,7 +140,7 @@ static void matches_reference(void **state)
         size_t rows = sizes[(size_t)trial % (sizeof sizes / sizeof *sizes)];
         double bases[4];
         for (int b = 0; b < 4; b++)
-            bases[b] = -10.0 * (double)(splitmix_next(&seed) >> 11) * 0x1p-53;
+            bases[b] = -10.0 * splitmix_unit(&seed);
         for (size_t r = 0; r < rows; r++)
             log_p[r] = draw(&seed, log_p, r, bases);
         for (size_t k = 0; k < 3; k++) {

@@ -395,7 +395,7 @@ static void device_scores_are_monotone(void **state)
         base.redundant = (uint8_t)splitmix_below(&s, 2);
         base.uptime = (uint8_t)splitmix_below(&s, 3);
         base.safe_fallback = (uint8_t)splitmix_below(&s, 2);
-        base.battery = (float)fixture_unit(&s);
+        base.battery = (float)splitmix_unit(&s);
         base.link = (uint8_t)splitmix_below(&s, 5);
         base.failed_attempts = splitmix_below(&s, 5);
         one up = base;

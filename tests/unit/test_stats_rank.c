@@ -100,8 +100,8 @@ static void draw(uint64_t *rng, double *out, size_t count, double centre,
         if (levels > 0) {
             out[i] = centre + (double)splitmix_below(rng, levels);
         } else {
-            double u = (double)(splitmix_next(rng) >> 11) * 0x1.0p-53;
-            double w = (double)(splitmix_next(rng) >> 11) * 0x1.0p-53;
+            double u = splitmix_unit(rng);
+            double w = splitmix_unit(rng);
             /* On a grid of 2^-20, so that shifting by 4 is exact. */
             out[i] = centre + floor(ldexp(u + w - 1.0, 20)) * 0x1.0p-20 * 3.0;
         }

@@ -56,19 +56,14 @@ static void looks_match_scipy(void **state)
 
 /* ---- simulation ---------------------------------------------------------- */
 
-static double uniform(uint64_t *rng)
-{
-    return (double)(splitmix_next(rng) >> 11) * 0x1p-53;
-}
-
 /* Knuth's multiplication method; the means here are small. */
 static uint64_t poisson(uint64_t *rng, double mean)
 {
-    double limit = exp(-mean), product = uniform(rng);
+    double limit = exp(-mean), product = splitmix_unit(rng);
     uint64_t k = 0;
     while (product > limit) {
         k++;
-        product *= uniform(rng);
+        product *= splitmix_unit(rng);
     }
     return k;
 }
@@ -77,7 +72,7 @@ static uint64_t binomial(uint64_t *rng, uint64_t n, double p)
 {
     uint64_t k = 0;
     for (uint64_t i = 0; i < n; i++)
-        k += uniform(rng) < p;
+        k += splitmix_unit(rng) < p;
     return k;
 }
 
@@ -184,14 +179,14 @@ static void more_canary_events_never_lower_e(void **state)
     (void)state;
     uint64_t rng = 42;
     for (int trial = 0; trial < 300; trial++) {
-        double ratio0 = 0.25 + uniform(&rng) * 4.0;
+        double ratio0 = 0.25 + splitmix_unit(&rng) * 4.0;
         otaprio__sequence a;
         assert_int_equal(otaprio__sequence_init(&a, ratio0, NULL), OTAPRIO_OK);
         uint64_t canary = 0, baseline = 0;
         double tc = 0.0, tb = 0.0;
         for (int look = 0; look < 20; look++) {
-            tc += 0.01 + uniform(&rng) * (trial % 3 == 0 ? 1e3 : 10.0);
-            tb += 0.01 + uniform(&rng) * 10.0;
+            tc += 0.01 + splitmix_unit(&rng) * (trial % 3 == 0 ? 1e3 : 10.0);
+            tb += 0.01 + splitmix_unit(&rng) * 10.0;
             canary += splitmix_below(&rng, 30);
             baseline += splitmix_below(&rng, 30);
             uint64_t extra = 1 + splitmix_below(&rng, trial % 2 ? 3 : 1000);
