@@ -133,6 +133,15 @@ static inline int64_t otaprio__milli(double points)
     return (int64_t)llround(points * 1000.0);
 }
 
+/* The place value of each factor in a combination's index: uptime
+ * varies fastest, the device class slowest. */
+enum {
+    RISK_COMBO_REDUNDANT = RISK_UPTIMES,
+    RISK_COMBO_EXPOSURE = 2 * RISK_COMBO_REDUNDANT,
+    RISK_COMBO_TIER = RISK_EXPOSURES * RISK_COMBO_EXPOSURE,
+    RISK_COMBO_CLASS = RISK_CUSTOMER_TIERS * RISK_COMBO_TIER
+};
+
 /* Index of a device's criticality in the model's combination tables; below
  * RISK_CRITICALITY_COMBOS, so 16 bits hold it. Unsigned int arithmetic,
  * which a vectoriser can narrow to 16-bit lanes. */
@@ -141,13 +150,10 @@ static inline uint32_t otaprio__risk_combo(uint8_t device_class,
                                            uint8_t exposure, uint8_t redundant,
                                            uint8_t uptime)
 {
-    return ((((unsigned)device_class * RISK_CUSTOMER_TIERS + customer_tier) *
-                 RISK_EXPOSURES +
-             exposure) *
-                2u +
-            redundant) *
-               RISK_UPTIMES +
-           uptime;
+    return (unsigned)device_class * RISK_COMBO_CLASS +
+           (unsigned)customer_tier * RISK_COMBO_TIER +
+           (unsigned)exposure * RISK_COMBO_EXPOSURE +
+           (unsigned)redundant * RISK_COMBO_REDUNDANT + uptime;
 }
 
 /* Reads and validates a caller's issue score into `out`. */

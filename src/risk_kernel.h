@@ -88,6 +88,20 @@ void otaprio__risk_count_avx2(const otaprio__risk_out *out, size_t n,
                               otaprio_risk_totals *totals);
 #endif
 
+/* Asks for the lines of devices [0, n) of the three columns validation
+ * does not read, which are not in cache yet, before the kernel needs
+ * them. */
+static inline void
+otaprio__risk_prefetch_unchecked(const otaprio__risk_columns *b, size_t n)
+{
+    for (size_t i = 0; i < n; i += 64 / sizeof *b->free_bytes)
+        __builtin_prefetch(&b->free_bytes[i]);
+    for (size_t i = 0; i < n; i += 64 / sizeof *b->days_offline) {
+        __builtin_prefetch(&b->days_offline[i]);
+        __builtin_prefetch(&b->failed_attempts[i]);
+    }
+}
+
 /* The block's columns from device `start` on. */
 static inline otaprio__risk_columns
 otaprio__risk_columns_from(const otaprio__risk_columns *b, size_t start)

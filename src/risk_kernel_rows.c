@@ -69,8 +69,10 @@ AVX2 static void constants_of(rows_constants *k, const otaprio_risk_model *m,
     k->storage_sign = _mm256_set1_epi64x(INT64_MIN);
     k->storage_threshold = _mm256_xor_si256(
         _mm256_set1_epi64x((int64_t)t->storage_threshold), k->storage_sign);
-    limit_of(m->catch_up_limit, 1, &k->catch_up_limit, &k->catch_up_bit);
-    limit_of(m->repeated_limit, 2, &k->repeated_limit, &k->repeated_bit);
+    limit_of(m->catch_up_limit, OTAPRIO_REASON_CATCH_UP >> 8,
+             &k->catch_up_limit, &k->catch_up_bit);
+    limit_of(m->repeated_limit, OTAPRIO_REASON_REPEATED_FAILURES >> 8,
+             &k->repeated_limit, &k->repeated_bit);
     k->metered_large = _mm256_set1_epi8((char)t->metered_large);
     k->window = _mm256_set1_epi8((char)t->window);
     k->all_short =
@@ -144,14 +146,7 @@ AVX2 size_t otaprio__risk_score_rows_avx2(const otaprio_risk_model *m,
     size_t rows = n - n % ROWS_STEP;
     if (rows == 0)
         return 0;
-    /* The three columns validation did not read are not in cache yet: ask
-     * for the block's lines before the first step needs them. */
-    for (size_t i = 0; i < rows; i += 64 / sizeof *b->free_bytes)
-        __builtin_prefetch(&b->free_bytes[i]);
-    for (size_t i = 0; i < rows; i += 64 / sizeof *b->days_offline) {
-        __builtin_prefetch(&b->days_offline[i]);
-        __builtin_prefetch(&b->failed_attempts[i]);
-    }
+    otaprio__risk_prefetch_unchecked(b, rows);
     const int32_t *criticality_part = m->criticality_part;
     rows_constants k;
     constants_of(&k, m, t);
@@ -170,14 +165,9 @@ AVX2 size_t otaprio__risk_score_rows_avx2(const otaprio_risk_model *m,
     const __m256 battery_bit =
         _mm256_castsi256_ps(_mm256_set1_epi32(OTAPRIO_REASON_LOW_BATTERY));
     const __m256i storage_bit = _mm256_set1_epi32(OTAPRIO_REASON_LOW_STORAGE);
-    /* The combination's radices (otaprio__risk_combo() multiplied out):
-     * class, then the four small factors, whose sum stays within a byte. */
-    const int radix_redundant = RISK_UPTIMES;
-    const int radix_exposure = 2 * radix_redundant;
-    const int radix_tier = RISK_EXPOSURES * radix_exposure;
-    const int radix_class = RISK_CUSTOMER_TIERS * radix_tier;
-    _Static_assert((RISK_CUSTOMER_TIERS * RISK_EXPOSURES * 2 * RISK_UPTIMES) <
-                       256,
+    /* otaprio__risk_combo() in two parts: the four small factors, whose
+     * sum stays within a byte, then the class. */
+    _Static_assert(RISK_COMBO_CLASS <= 256,
                    "a combination's small factors past a byte");
     _Static_assert(OTAPRIO_DEVICE_CLASS_MAX <= 32, "class tables of 32");
 
@@ -185,10 +175,11 @@ AVX2 size_t otaprio__risk_score_rows_avx2(const otaprio_risk_model *m,
         __m256i device_class = load_bytes(b->device_class + i);
         /* Criticality's share: one lookup by combination a device. */
         __m256i small = _mm256_add_epi8(
-            _mm256_add_epi8(times(load_bytes(b->customer_tier + i), radix_tier),
-                            times(load_bytes(b->exposure + i), radix_exposure)),
             _mm256_add_epi8(
-                times(load_bytes(b->redundant + i), radix_redundant),
+                times(load_bytes(b->customer_tier + i), RISK_COMBO_TIER),
+                times(load_bytes(b->exposure + i), RISK_COMBO_EXPOSURE)),
+            _mm256_add_epi8(
+                times(load_bytes(b->redundant + i), RISK_COMBO_REDUNDANT),
                 load_bytes(b->uptime + i)));
         uint16_t combo[ROWS_STEP];
         for (int h = 0; h < 2; h++) {
@@ -198,7 +189,7 @@ AVX2 size_t otaprio__risk_score_rows_avx2(const otaprio_risk_model *m,
                           : _mm256_castsi256_si128(small);
             __m256i words = _mm256_add_epi16(
                 _mm256_mullo_epi16(_mm256_cvtepu8_epi16(c),
-                                   _mm256_set1_epi16((short)radix_class)),
+                                   _mm256_set1_epi16((short)RISK_COMBO_CLASS)),
                 _mm256_cvtepu8_epi16(s));
             _mm256_storeu_si256((__m256i *)(combo + 16 * h), words);
         }

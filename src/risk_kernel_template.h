@@ -78,12 +78,7 @@ static void OTAPRIO__RISK_KERNEL_NAME(score)(const otaprio_risk_model *m,
     /* Free bytes (8 per device) and the two counters are read by no
      * validation pass, so they still sit in memory: ask for their lines now
      * and let the passes below run while they arrive. */
-    for (size_t i = 0; i < n; i += 64 / sizeof *free_bytes)
-        __builtin_prefetch(&free_bytes[i]);
-    for (size_t i = 0; i < n; i += 64 / sizeof *days_offline) {
-        __builtin_prefetch(&days_offline[i]);
-        __builtin_prefetch(&failed_attempts[i]);
-    }
+    otaprio__risk_prefetch_unchecked(b, n);
     uint16_t combos[RISK_BLOCK];
     for (size_t i = 0; i < n; i++)
         combos[i] =
