@@ -7,8 +7,6 @@
 #ifndef OTAPRIO_FINGERPRINT_H
 #define OTAPRIO_FINGERPRINT_H
 
-#include <string.h>
-
 #include "internal.h"
 
 /* Private, inlined: no XXH symbol can leak from the library. */
@@ -24,9 +22,7 @@ static inline void otaprio__feed_u64(XXH3_state_t *state, uint64_t v)
 
 static inline void otaprio__feed_double(XXH3_state_t *state, double v)
 {
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    otaprio__feed_u64(state, bits);
+    otaprio__feed_u64(state, otaprio__bits_of_double(v));
 }
 
 #endif /* OTAPRIO_FINGERPRINT_H */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "otaprio/common.h"
 
@@ -207,6 +208,24 @@ static inline const char *otaprio__name_of_bit(const char *const *names,
     otaprio__name_at(names, sizeof(names) / sizeof((names)[0]), value)
 #define OTAPRIO__NAME_OF_BIT(names, bit) \
     otaprio__name_of_bit(names, sizeof(names) / sizeof((names)[0]), bit)
+
+/* ---- the bits of a double ------------------------------------------- */
+
+/* A double's IEEE 754 bits, and the double of some bits: through memcpy,
+ * the conversion C defines (compilers make it a register move). */
+static inline uint64_t otaprio__bits_of_double(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+static inline double otaprio__double_of_bits(uint64_t bits)
+{
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
 
 /* ---- byte order ------------------------------------------------------ */
 

@@ -8,26 +8,21 @@
 #ifndef OTAPRIO_STATS_RANK_H
 #define OTAPRIO_STATS_RANK_H
 
-#include <string.h>
-
 #include "stats.h"
 
 /* A double's IEEE 754 bits as an unsigned key that orders as the values
  * do: the sign bit flipped for positives, every bit for negatives. */
 static inline uint64_t otaprio__order_key(double value)
 {
-    uint64_t bits;
-    memcpy(&bits, &value, sizeof bits);
+    uint64_t bits = otaprio__bits_of_double(value);
     return (bits >> 63) != 0 ? ~bits : bits | ((uint64_t)1 << 63);
 }
 
 /* The double whose key otaprio__order_key() gave. */
 static inline double otaprio__order_value(uint64_t key)
 {
-    uint64_t bits = (key >> 63) != 0 ? key & ~((uint64_t)1 << 63) : ~key;
-    double value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
+    return otaprio__double_of_bits((key >> 63) != 0 ? key & ~((uint64_t)1 << 63)
+                                                    : ~key);
 }
 
 /*

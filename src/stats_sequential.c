@@ -231,20 +231,6 @@ double otaprio__sequence_log_p(const otaprio__sequence *s)
 
 /* ---- writing ---------------------------------------------------------- */
 
-static uint64_t bits_of(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    return bits;
-}
-
-static double double_of(uint64_t bits)
-{
-    double x;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
-
 static uint64_t load_le64(const unsigned char *in)
 {
     uint64_t v = 0;
@@ -259,16 +245,18 @@ void otaprio__sequence_serialize(const otaprio__sequence *s,
     memset(out, 0, OTAPRIO__SEQUENCE_BYTES);
     memcpy(out, magic, sizeof magic);
     otaprio__store_le64(out + 8, (uint64_t)K << 32 | STATE_VERSION);
-    otaprio__store_le64(out + 16, bits_of(s->ratio0));
+    otaprio__store_le64(out + 16, otaprio__bits_of_double(s->ratio0));
     otaprio__store_le64(out + 24, s->canary_events);
     otaprio__store_le64(out + 32, s->baseline_events);
-    otaprio__store_le64(out + 40, bits_of(s->canary_exposure));
-    otaprio__store_le64(out + 48, bits_of(s->baseline_exposure));
+    otaprio__store_le64(out + 40, otaprio__bits_of_double(s->canary_exposure));
+    otaprio__store_le64(out + 48,
+                        otaprio__bits_of_double(s->baseline_exposure));
     otaprio__store_le64(out + 56, s->looks);
     for (int j = 0; j < K; j++)
-        otaprio__store_le64(out + 64 + 8 * j, bits_of(s->log_lr[j]));
-    otaprio__store_le64(out + 192, bits_of(s->log_e));
-    otaprio__store_le64(out + 200, bits_of(s->log_e_max));
+        otaprio__store_le64(out + 64 + 8 * j,
+                            otaprio__bits_of_double(s->log_lr[j]));
+    otaprio__store_le64(out + 192, otaprio__bits_of_double(s->log_e));
+    otaprio__store_le64(out + 200, otaprio__bits_of_double(s->log_e_max));
     otaprio__store_le64(out + BODY_BYTES, XXH3_64bits(out, BODY_BYTES));
 }
 
@@ -366,16 +354,16 @@ int otaprio__sequence_deserialize(otaprio__sequence *s, const void *bytes,
             return corrupt(diag, i, "a reserved byte is not zero");
     }
     otaprio__sequence read;
-    read.ratio0 = double_of(load_le64(in + 16));
+    read.ratio0 = otaprio__double_of_bits(load_le64(in + 16));
     read.canary_events = load_le64(in + 24);
     read.baseline_events = load_le64(in + 32);
-    read.canary_exposure = double_of(load_le64(in + 40));
-    read.baseline_exposure = double_of(load_le64(in + 48));
+    read.canary_exposure = otaprio__double_of_bits(load_le64(in + 40));
+    read.baseline_exposure = otaprio__double_of_bits(load_le64(in + 48));
     read.looks = load_le64(in + 56);
     for (int j = 0; j < K; j++)
-        read.log_lr[j] = double_of(load_le64(in + 64 + 8 * j));
-    read.log_e = double_of(load_le64(in + 192));
-    read.log_e_max = double_of(load_le64(in + 200));
+        read.log_lr[j] = otaprio__double_of_bits(load_le64(in + 64 + 8 * j));
+    read.log_e = otaprio__double_of_bits(load_le64(in + 192));
+    read.log_e_max = otaprio__double_of_bits(load_le64(in + 200));
     OTAPRIO__TRY(check_values(&read, diag));
     *s = read;
     return OTAPRIO_OK;

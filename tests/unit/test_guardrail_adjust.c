@@ -35,20 +35,6 @@ static int entry_compare(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-static double from_bits(uint64_t bits)
-{
-    double value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
-}
-
-static uint64_t to_bits(double value)
-{
-    uint64_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    return bits;
-}
-
 /* A log p-value: mostly in (-50, 0], some sharing the high 32 bits of a
  * few bases (runs for the low bytes' sort, short and long), repeats of
  * earlier values, zeros of both signs, -inf, and NaN (untested). */
@@ -59,8 +45,10 @@ static double draw(uint64_t *state, const double *earlier, size_t count,
     if (kind < 40)
         return -50.0 * splitmix_unit(state);
     if (kind < 70) {
-        uint64_t high = to_bits(bases[splitmix_below(state, 4)]) >> 32;
-        return from_bits(high << 32 | (splitmix_next(state) & 0xFFFFFFFF));
+        uint64_t high =
+            otaprio__bits_of_double(bases[splitmix_below(state, 4)]) >> 32;
+        return otaprio__double_of_bits(high << 32 |
+                                       (splitmix_next(state) & 0xFFFFFFFF));
     }
     if (kind < 80 && count > 0)
         return earlier[splitmix_below(state, (uint32_t)count)];
@@ -153,7 +141,8 @@ static void matches_reference(void **state)
                     fail_msg("trial %d, method %d: place %zu holds row %u, "
                              "want %u",
                              trial, (int)method, r, order[r], want_order[r]);
-                uint64_t got = to_bits(adjusted[r]), exp = to_bits(want[r]);
+                uint64_t got = otaprio__bits_of_double(adjusted[r]),
+                         exp = otaprio__bits_of_double(want[r]);
                 if (got != exp && !(isnan(adjusted[r]) && isnan(want[r])))
                     fail_msg("trial %d, method %d, row %zu: adjusted %a, "
                              "want %a",

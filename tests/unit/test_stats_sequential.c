@@ -381,9 +381,7 @@ static void reseal(unsigned char bytes[OTAPRIO__SEQUENCE_BYTES])
 
 static void set_double(unsigned char *bytes, size_t at, double x)
 {
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    otaprio__store_le64(bytes + at, bits);
+    otaprio__store_le64(bytes + at, otaprio__bits_of_double(x));
 }
 
 static void round_trip_is_bit_exact(void **state)
